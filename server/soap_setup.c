@@ -1,0 +1,58 @@
+/* soap_setup.c: the gSOAP side of serving one request.
+ *
+ * libevent owns HTTP; a worker hands the request body here. gSOAP parses it
+ * from memory (SOAP_ENC_PLAIN, keep-alive off so soap_serve does not loop),
+ * the header is checked by the worker's callback before any operation runs,
+ * and the reply is written to memory. This file also holds gSOAP's global
+ * namespaces[] table (generated from the WSDL), defined exactly once.
+ *
+ * Why the actor: CDRTool installs on PHP 5/7 send
+ * <auth SOAP-ENV:actor="0" SOAP-ENV:mustUnderstand="0">; gSOAP drops header
+ * entries addressed to an actor that is not its own, so "0" is ours. */
+#include <string.h>
+#include "soapH.h"
+#include "SipBinding.nsmap"
+#include "soap_setup.h"
+#include "fault.h"
+
+struct soap *soap_setup_new(const struct soap_limits *lim)
+{
+	struct soap *soap = soap_new1(SOAP_XML_TREE | SOAP_C_UTFSTRING);
+	if (soap == NULL)
+		return NULL;
+	soap_set_namespaces(soap, namespaces);
+	soap_set_mode(soap, SOAP_ENC_PLAIN);
+	soap_clr_mode(soap, SOAP_IO_KEEPALIVE);
+	soap->actor = "0";
+	soap->recv_maxlength = lim->max_body;
+	soap->maxlength = (long)lim->max_string;
+	soap->maxoccurs = lim->max_array;
+	soap->maxlevel = lim->max_depth;
+	return soap;
+}
+
+int soap_setup_serve(struct soap *soap, const char *body, size_t len,
+		     int (*before_dispatch)(struct soap *, void *), void *arg,
+		     const char **reply, size_t *reply_len)
+{
+	(void)len;
+	const char *out = NULL;
+	soap->is = body;
+	soap->os = &out;
+	soap->header = NULL;
+	soap->fault = NULL;
+	int rc = soap_begin_serve(soap);
+	if (rc == SOAP_OK && before_dispatch != NULL)
+		rc = before_dispatch(soap, arg) ? soap->error : SOAP_OK;
+	if (rc == SOAP_OK)
+		rc = soap_serve_request(soap);
+	if (rc != SOAP_OK) {
+		soap->error = rc;
+		fault_from_soap(soap);
+		soap->header = NULL;
+		soap_send_fault(soap);
+	}
+	*reply = out ? out : "";
+	*reply_len = strlen(*reply);
+	return rc == SOAP_OK ? 200 : 500;
+}

@@ -1,0 +1,50 @@
+#!/bin/bash
+# with-mariadb.sh CMD [ARGS...]: runs CMD with a private MariaDB of its own.
+#
+# The server gets a fresh data directory under a temp dir, listens on a unix
+# socket and on a free TCP port of 127.0.0.1 (Kamailio's db_mysql needs TCP),
+# runs as the current user (--user=root when root), and is stopped by its pid
+# when CMD ends, whatever happens. CMD sees:
+#   NGN_TEST_DB_SOCKET, NGN_TEST_DB_PORT, NGN_TEST_DB_NAME (ngnprod, empty),
+#   NGN_TEST_DB_USER (root, no password), NGN_TEST_DB_DIR, NGN_TEST_TMP
+# durability is the production setting (innodb_flush_log_at_trx_commit=1).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ngn-db.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+userarg=
+[ "$(id -u)" = 0 ] && userarg=--user=root
+mariadb-install-db --no-defaults $userarg --datadir="$T/data" \
+	--auth-root-authentication-method=normal --skip-test-db >"$T/install.log" 2>&1 \
+	|| { cat "$T/install.log" >&2; exit 99; }
+port=$(ngn_free_port)
+mariadbd --no-defaults $userarg --datadir="$T/data" --socket="$T/mysqld.sock" \
+	--port="$port" --bind-address=127.0.0.1 --pid-file="$T/mysqld.pid" \
+	--log-error="$T/error.log" --innodb-buffer-pool-size=128M \
+	--innodb-log-file-size=64M --innodb-flush-log-at-trx-commit=1 --skip-log-bin \
+	--max-connections=500 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+	mariadb-admin --no-defaults -S "$T/mysqld.sock" -uroot ping >/dev/null 2>&1 && break
+	kill -0 "$pid" 2>/dev/null || { cat "$T/error.log" >&2; exit 99; }
+	sleep 0.1
+done
+mariadb --no-defaults -S "$T/mysqld.sock" -uroot -e "CREATE DATABASE ngnprod;
+  CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;" \
+	|| exit 99
+export NGN_TEST_DB_SOCKET="$T/mysqld.sock" NGN_TEST_DB_PORT="$port" NGN_TEST_DB_NAME=ngnprod \
+	NGN_TEST_DB_USER=root NGN_TEST_DB_DIR="$T" NGN_TEST_TMP="$T" NGN_TEST_DB_PID="$pid"
+"$@"

@@ -1,0 +1,12 @@
+/* check_main.c: runs every unit suite (no database, no network). */
+#include <stdlib.h>
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fault_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,8 @@
+/* suites.h: one Check suite per module; check_main.c runs them all. */
+#ifndef NGN_TEST_SUITES_H
+#define NGN_TEST_SUITES_H
+#include <check.h>
+
+Suite *fault_suite(void);
+
+#endif
