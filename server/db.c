@@ -31,6 +31,7 @@
 
 struct stmt_slot {
 	const char *sql;
+	int owned;              /* sql is our copy (assembled text), not a literal */
 	MYSQL_STMT *st;
 	unsigned ncols;
 	int col_is_int[MAX_COLS];
@@ -91,8 +92,11 @@ static void drop_connection(struct db *db)
 	for (size_t i = 0; i < MAX_STMTS; i++) {
 		if (db->slots[i].st)
 			mysql_stmt_close(db->slots[i].st);
+		if (db->slots[i].owned)
+			free((char *)db->slots[i].sql);
 		db->slots[i].st = NULL;
 		db->slots[i].sql = NULL;
+		db->slots[i].owned = 0;
 	}
 	if (db->my)
 		mysql_close(db->my);
@@ -175,13 +179,21 @@ enum ngn_status db_connect(struct db *db)
 	return NGN_OK;
 }
 
-static struct stmt_slot *prepare(struct db *db, const char *sql, enum ngn_status *st)
+static size_t text_hash(const char *s)
 {
-	/* slots are keyed by the literal's address: hash it, probe linearly */
-	size_t h = ((uintptr_t)sql >> 3) % MAX_STMTS;
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct stmt_slot *prepare(struct db *db, const char *sql, int by_text, enum ngn_status *st)
+{
+	/* literals are keyed by address, assembled texts by content; probe linearly */
+	size_t h = (by_text ? text_hash(sql) : ((uintptr_t)sql >> 3)) % MAX_STMTS;
 	for (size_t n = 0; n < MAX_STMTS; n++, h = (h + 1) % MAX_STMTS) {
 		struct stmt_slot *s = &db->slots[h];
-		if (s->sql == sql && s->st)
+		if (s->st && (by_text ? (s->owned && strcmp(s->sql, sql) == 0) : s->sql == sql))
 			return s;
 		if (s->sql == NULL) {
 			MYSQL_STMT *ps = mysql_stmt_init(db->my);
@@ -195,7 +207,13 @@ static struct stmt_slot *prepare(struct db *db, const char *sql, enum ngn_status
 				mysql_stmt_close(ps);
 				return NULL;
 			}
-			s->sql = sql;
+			s->sql = by_text ? strdup(sql) : sql;
+			s->owned = by_text;
+			if (s->sql == NULL) {
+				mysql_stmt_close(ps);
+				*st = NGN_E_INTERNAL;
+				return NULL;
+			}
 			s->st = ps;
 			s->ncols = mysql_stmt_field_count(ps);
 			if (s->ncols > MAX_COLS) {
@@ -225,8 +243,8 @@ static struct stmt_slot *prepare(struct db *db, const char *sql, enum ngn_status
 	return NULL;
 }
 
-static enum ngn_status run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
-			   struct stmt_slot **out)
+static enum ngn_status run(struct db *db, const char *sql, int by_text, const struct db_val *args,
+			   size_t nargs, struct stmt_slot **out)
 {
 	enum ngn_status st = db_connect(db);
 	if (st != NGN_OK) {
@@ -236,7 +254,7 @@ static enum ngn_status run(struct db *db, const char *sql, const struct db_val *
 	}
 	if (nargs > MAX_PARAMS)
 		return NGN_E_INTERNAL;
-	struct stmt_slot *s = prepare(db, sql, &st);
+	struct stmt_slot *s = prepare(db, sql, by_text, &st);
 	if (s == NULL)
 		return st;
 	MYSQL_BIND b[MAX_PARAMS];
@@ -274,7 +292,7 @@ enum ngn_status db_exec(struct db *db, const char *sql, const struct db_val *arg
 			uint64_t *affected, uint64_t *insert_id)
 {
 	struct stmt_slot *s = NULL;
-	enum ngn_status st = run(db, sql, args, nargs, &s);
+	enum ngn_status st = run(db, sql, 0, args, nargs, &s);
 	if (st != NGN_OK)
 		return st;
 	if (affected)
@@ -299,11 +317,11 @@ static int grow(struct colbuf *c, size_t need)
 	return 0;
 }
 
-enum ngn_status db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
-			 db_row_fn row, void *arg, uint64_t *rows)
+static enum ngn_status query(struct db *db, const char *sql, int by_text, const struct db_val *args,
+			     size_t nargs, db_row_fn row, void *arg, uint64_t *rows)
 {
 	struct stmt_slot *s = NULL;
-	enum ngn_status st = run(db, sql, args, nargs, &s);
+	enum ngn_status st = run(db, sql, by_text, args, nargs, &s);
 	if (rows)
 		*rows = 0;
 	if (st != NGN_OK)
@@ -398,6 +416,18 @@ enum ngn_status db_query(struct db *db, const char *sql, const struct db_val *ar
 	if (rows)
 		*rows = count;
 	return NGN_OK;
+}
+
+enum ngn_status db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+			 db_row_fn row, void *arg, uint64_t *rows)
+{
+	return query(db, sql, 0, args, nargs, row, arg, rows);
+}
+
+enum ngn_status db_query_built(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+			       db_row_fn row, void *arg, uint64_t *rows)
+{
+	return query(db, sql, 1, args, nargs, row, arg, rows);
 }
 
 struct one_ctx {

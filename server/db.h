@@ -82,6 +82,12 @@ typedef enum ngn_status (*db_row_fn)(void *arg, const struct db_val *cols, size_
 enum ngn_status db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 			 db_row_fn row, void *arg, uint64_t *rows);
 
+/* Like db_query for SQL assembled at run time from fixed fragments of the
+ * program (listing filters, sort keys): never from input, whose values are
+ * always bound parameters. Statements are cached by their text. */
+enum ngn_status db_query_built(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+			       db_row_fn row, void *arg, uint64_t *rows);
+
 /* Convenience for single-row lookups: copies at most ncols columns of the
  * first row into out (strings copied into buf of size bufsz, NUL-ended).
  * Returns NGN_OK and *found = 1/0. */
