@@ -28,10 +28,20 @@ struct req_ctx {
 	const struct cfg *cfg;
 	struct scope scope;
 	const char *login;   /* API login name, for logs and history rows */
-	struct glue *glue;   /* proxy-glue handle or NULL: nudged after commits */
+	/* Called after a transaction that wrote proxy_event rows has committed,
+	 * so proxy-glue pushes at once instead of at its next poll. May be NULL. */
+	void (*policy_changed)(void *arg);
+	void *policy_arg;
 };
 
-/* The context of the request being served on soap; set by the worker. */
+/* The context of the request being served on soap: soap->user points to it
+ * (the worker sets it; in-process tests set it the same way). */
 struct req_ctx *req_ctx(struct soap *soap);
+
+static inline void req_policy_changed(const struct req_ctx *r)
+{
+	if (r->policy_changed)
+		r->policy_changed(r->policy_arg);
+}
 
 #endif
