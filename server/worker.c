@@ -1,0 +1,223 @@
+/* worker.c: the worker pool (see worker.h).
+ *
+ * Queue invariants: `head..tail` holds jobs not yet taken, in arrival order;
+ * `queued` counts them and `busy` counts jobs being served, both under
+ * `lock`. A job leaves the pool exactly once, through done(). Workers exit
+ * only when `stopping` is set and the queue is empty, so pool_free never
+ * drops a request that was accepted. */
+#include <mysql.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "soapH.h"
+#include "auth.h"
+#include "cfg.h"
+#include "ctx.h"
+#include "db.h"
+#include "fault.h"
+#include "log.h"
+#include "soap_setup.h"
+#include "worker.h"
+
+struct worker {
+	pthread_t th;
+	struct pool *pool;
+	struct soap *soap;
+	struct db *db;
+	struct req_ctx ctx;
+	char login[65];
+};
+
+struct pool {
+	const struct cfg *cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	unsigned queued, busy;
+	int stopping;
+	pool_done_fn done;
+	void *done_arg;
+	struct auth_cache *auth;
+	unsigned nworkers;
+	struct worker *workers;
+};
+
+/* Runs after the header is parsed, before the operation: the login must be
+ * valid, and the header is dropped so it is never echoed in the reply. */
+static int check_login(struct soap *soap, void *arg)
+{
+	struct worker *w = arg;
+	struct ngn2__Login *login = NULL;
+	if (soap->header)
+		login = soap->header->auth ? soap->header->auth : soap->header->ngn2__auth;
+	soap->header = NULL;
+	if (login == NULL || login->username == NULL || login->password == NULL) {
+		ngn_fault(soap, NGN_E_AUTH_MISSING, "The auth header with username and password is required");
+		return 1;
+	}
+	struct scope scope;
+	enum ngn_status st = auth_check(w->pool->auth, w->db, login->username, login->password, &scope);
+	if (st != NGN_OK) {
+		if (st == NGN_E_AUTH_FAILED)
+			ngn_fault(soap, st, "Login failed for '%s'", login->username);
+		else
+			ngn_fault(soap, st, NULL);
+		return 1;
+	}
+	w->ctx.scope = scope;
+	snprintf(w->login, sizeof w->login, "%s", login->username);
+	w->ctx.login = w->login;
+	return 0;
+}
+
+static void serve(struct worker *w, struct job *job)
+{
+	const char *reply;
+	size_t len;
+	job->status = soap_setup_serve(w->soap, job->body, job->len, check_login, w, &reply, &len);
+	job->reply = malloc(len + 1);
+	if (job->reply) {
+		memcpy(job->reply, reply, len + 1);
+		job->reply_len = len;
+	} else {
+		job->status = 503;
+		job->reply_len = 0;
+	}
+	soap_destroy(w->soap);
+	soap_end(w->soap);
+	w->ctx.login = NULL;
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	mysql_thread_init();
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->head == NULL && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		struct job *job = p->head;
+		if (job == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			break;
+		}
+		p->head = job->next;
+		if (p->head == NULL)
+			p->tail = NULL;
+		p->queued--;
+		p->busy++;
+		pthread_mutex_unlock(&p->lock);
+
+		serve(w, job);
+
+		pthread_mutex_lock(&p->lock);
+		p->busy--;
+		pthread_mutex_unlock(&p->lock);
+		p->done(p->done_arg, job);
+	}
+	mysql_thread_end();
+	return NULL;
+}
+
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
+		      void (*policy_changed)(void *), void *policy_arg)
+{
+	struct pool *p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return NULL;
+	p->cfg = cfg;
+	p->done = done;
+	p->done_arg = done_arg;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->auth = auth_cache_new(cfg->auth_cache_ttl);
+	p->nworkers = cfg->workers ? cfg->workers : 1;
+	p->workers = calloc(p->nworkers, sizeof *p->workers);
+	if (p->auth == NULL || p->workers == NULL)
+		goto fail;
+	struct soap_limits lim = { cfg->max_body, cfg->max_string, cfg->max_array, cfg->max_depth };
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		struct worker *w = &p->workers[i];
+		w->pool = p;
+		w->soap = soap_setup_new(&lim);
+		w->db = db_new(&cfg->db);
+		if (w->soap == NULL || w->db == NULL)
+			goto fail;
+		w->ctx.db = w->db;
+		w->ctx.cfg = cfg;
+		w->ctx.policy_changed = policy_changed;
+		w->ctx.policy_arg = policy_arg;
+		w->soap->user = &w->ctx;
+	}
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		if (pthread_create(&p->workers[i].th, NULL, run, &p->workers[i]) != 0) {
+			log_error("cannot start worker %u", i);
+			p->nworkers = i;
+			pool_free(p);
+			return NULL;
+		}
+	}
+	return p;
+fail:
+	log_error("cannot create the worker pool (out of memory)");
+	for (unsigned i = 0; p->workers && i < p->nworkers; i++) {
+		if (p->workers[i].soap)
+			soap_free(p->workers[i].soap);
+		db_free(p->workers[i].db);
+	}
+	free(p->workers);
+	auth_cache_free(p->auth);
+	free(p);
+	return NULL;
+}
+
+int pool_submit(struct pool *p, struct job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping || p->queued >= p->cfg->queue_limit) {
+		pthread_mutex_unlock(&p->lock);
+		return -1;
+	}
+	if (p->tail)
+		p->tail->next = job;
+	else
+		p->head = job;
+	p->tail = job;
+	p->queued++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+unsigned pool_pending(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	unsigned n = p->queued + p->busy;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+void pool_free(struct pool *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	for (unsigned i = 0; i < p->nworkers; i++)
+		pthread_join(p->workers[i].th, NULL);
+	for (unsigned i = 0; i < p->nworkers; i++) {
+		soap_destroy(p->workers[i].soap);
+		soap_end(p->workers[i].soap);
+		soap_free(p->workers[i].soap);
+		db_free(p->workers[i].db);
+	}
+	free(p->workers);
+	auth_cache_free(p->auth);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}

@@ -1,0 +1,36 @@
+/* worker.h: the SOAP worker pool (used by front.c only).
+ *
+ * A job is one HTTP request body. Each worker thread owns one gSOAP context
+ * and one database connection, takes a job, authenticates the auth header,
+ * dispatches the operation, and leaves the reply in the job for the event
+ * thread. Jobs are served in arrival order. */
+#ifndef NGN_WORKER_H
+#define NGN_WORKER_H
+#include <stddef.h>
+
+struct cfg;
+struct pool;
+
+struct job {
+	void *req;          /* evhttp_request, owned by the event thread */
+	char *body;         /* NUL-ended request body (malloc) */
+	size_t len;
+	int status;         /* HTTP status of the reply */
+	char *reply;        /* malloc'd reply XML */
+	size_t reply_len;
+	struct job *next;
+};
+
+/* Called from a worker thread when a job's reply is ready. */
+typedef void (*pool_done_fn)(void *arg, struct job *job);
+
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
+		      void (*policy_changed)(void *), void *policy_arg);
+/* Queues a job; returns -1 when queue-limit jobs are already waiting. */
+int pool_submit(struct pool *p, struct job *job);
+/* Jobs queued or being served. */
+unsigned pool_pending(struct pool *p);
+/* Stops the workers after the queue is empty and joins them. */
+void pool_free(struct pool *p);
+
+#endif
