@@ -14,7 +14,8 @@
  *
  * Usage: loadgen --port P --workload NAME [--conns N] [--secs S] [--warmup S]
  *        [--max N] [--rate R] [--accounts N] [--new-base N] [--group G]
- *        [--login L --password P] [--server-pid PID] [--idle S] [--seed N] */
+ *        [--login L --password P] [--server-pid PID] [--idle S] [--seed N]
+ *        [--probe-port RPC_PORT [--probe-every N] [--probe-bit B]] */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -36,10 +37,20 @@
 #define OUT_CAP 16384
 #define BODY_CAP 12288
 
+struct probe {
+	char key[64];           /* user@domain */
+	int want;               /* the policy bit must be set (1) or clear (0) */
+	uint64_t t_sent, t_reply, t_deadline;
+};
+
 struct conn {
 	int fd;
 	unsigned idx;
+	unsigned port;
+	int is_probe;           /* a JSON-RPC connection to Kamailio */
 	int busy;               /* a request is in flight */
+	struct wl_op op;        /* the operation in flight */
+	struct probe pr;        /* probe connections: the probe being polled */
 	char out[OUT_CAP];
 	size_t out_len, out_off;
 	char *in;
@@ -57,6 +68,7 @@ struct opts {
 	const char *login, *password;
 	int server_pid;
 	uint64_t seed;
+	unsigned probe_port, probe_every, probe_bit;
 };
 
 static struct opts o = {
@@ -66,6 +78,18 @@ static int ep;
 static struct hist hist;
 static uint64_t issued, errors, reconnects, bytes_in, all_ok;
 static int shown_error;
+
+/* push-to-effect probes: after every probe_every-th flip reply, poll the
+ * proxy's htable (htable.get acct user@domain) until the account's policy
+ * bit shows the flip; latency from the flip's reply (and from its send) */
+#define PROBE_CONNS 4
+#define PROBE_QUEUE 4096
+#define PROBE_GIVE_UP_NS 3000000000ull
+static struct conn probes[PROBE_CONNS];
+static struct probe pq[PROBE_QUEUE];
+static unsigned pq_head, pq_len;
+static struct hist probe_hist, probe_send_hist;
+static uint64_t probe_timeouts, probe_dropped, probe_polls;
 
 static void die(const char *what)
 {
@@ -95,7 +119,7 @@ static void conn_open(struct conn *c)
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (c->fd < 0)
 		die("socket");
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.port) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)c->port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		die("connect");
@@ -149,6 +173,7 @@ static void conn_send(struct conn *c, uint64_t t_start)
 	char body[BODY_CAP];
 	wl_next(&o.wl, &c->wl, issued, &op);
 	issued++;
+	c->op = op;
 	int blen = envelope_build(body, sizeof body, &op, o.wl.group, o.login, o.password);
 	if (blen < 0) {
 		fprintf(stderr, "loadgen: envelope too large\n");
@@ -171,9 +196,75 @@ static void conn_send(struct conn *c, uint64_t t_start)
 	conn_flush(c);
 }
 
-/* Returns 1 when c->in holds a complete reply; sets *status, *total (header
- * + body) and *close_after. -1 on a reply we cannot parse. */
-static int parse_reply(struct conn *c, int *status, size_t *total, int *close_after)
+static void probe_send(struct conn *c)
+{
+	char body[256];
+	int blen = snprintf(body, sizeof body,
+			    "{\"jsonrpc\":\"2.0\",\"method\":\"htable.get\",\"params\":[\"acct\",\"%s\"],\"id\":1}",
+			    c->pr.key);
+	int n = snprintf(c->out, OUT_CAP,
+			 "POST /RPC HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %d\r\n\r\n%s",
+			 c->port, blen, body);
+	c->out_len = (size_t)n;
+	c->out_off = 0;
+	c->busy = 1;
+	probe_polls++;
+	conn_flush(c);
+}
+
+static void probe_enqueue(const struct conn *c, uint64_t now)
+{
+	if (pq_len == PROBE_QUEUE) {
+		probe_dropped++;
+		return;
+	}
+	struct probe *p = &pq[(pq_head + pq_len++) % PROBE_QUEUE];
+	snprintf(p->key, sizeof p->key, "%s@%s", c->op.user, c->op.domain);
+	p->want = c->op.add;
+	p->t_sent = c->t_start;
+	p->t_reply = now;
+	p->t_deadline = now + PROBE_GIVE_UP_NS;
+}
+
+static void probe_dispatch(void)
+{
+	for (unsigned i = 0; i < PROBE_CONNS && pq_len > 0; i++) {
+		struct conn *c = &probes[i];
+		if (c->busy || c->fd < 0)
+			continue;
+		c->pr = pq[pq_head];
+		pq_head = (pq_head + 1) % PROBE_QUEUE;
+		pq_len--;
+		probe_send(c);
+	}
+}
+
+/* a reply of htable.get: {"result":{"item":{"name":..,"value":N}}} or an
+ * error for a missing key (mask 0) */
+static void on_probe_reply(struct conn *c, const char *body, size_t len, uint64_t now)
+{
+	long v = 0;
+	const char *at = memmem(body, len, "\"value\":", 8);
+	if (at != NULL)
+		v = strtol(at + 8, NULL, 10);
+	int set = (v & (long)o.probe_bit) != 0;
+	c->busy = 0;
+	if (set == c->pr.want) {
+		hist_add(&probe_hist, now - c->pr.t_reply);
+		hist_add(&probe_send_hist, now - c->pr.t_sent);
+		return;
+	}
+	if (now > c->pr.t_deadline) {
+		probe_timeouts++;
+		return;
+	}
+	probe_send(c); /* not there yet: ask again at once */
+}
+
+/* Returns 1 when c->in holds a complete reply; sets *status, *hdr_len, *total
+ * (header + body) and *close_after. -1 on a reply we cannot parse. */
+static int parse_reply(struct conn *c, int *status, size_t *hdr_len, size_t *total, int *close_after)
 {
 	if (c->in_len < 12)
 		return 0;
@@ -202,6 +293,7 @@ static int parse_reply(struct conn *c, int *status, size_t *total, int *close_af
 		return -1;
 	if (c->in_len < hdr + (size_t)clen)
 		return 0;
+	*hdr_len = hdr;
 	*total = hdr + (size_t)clen;
 	return 1;
 }
@@ -257,8 +349,8 @@ static int conn_read(struct conn *c, uint64_t win_start, uint64_t win_end)
 			break;
 	}
 	int status = 0, close_after = 0;
-	size_t total = 0;
-	int r = parse_reply(c, &status, &total, &close_after);
+	size_t total = 0, hdr = 0;
+	int r = parse_reply(c, &status, &hdr, &total, &close_after);
 	if (r == 0)
 		return 0;
 	if (r < 0) {
@@ -268,7 +360,14 @@ static int conn_read(struct conn *c, uint64_t win_start, uint64_t win_end)
 		return 1;
 	}
 	uint64_t now = bench_now_ns();
-	on_reply(c, status, now, win_start, win_end);
+	if (c->is_probe) {
+		on_probe_reply(c, c->in + hdr, total - hdr, now);
+	} else {
+		on_reply(c, status, now, win_start, win_end);
+		if (status == 200 && o.probe_port && c->op.kind == WL_FLIP && now >= win_start && now <= win_end
+		    && c->op.seq % o.probe_every == 0)
+			probe_enqueue(c, now);
+	}
 	memmove(c->in, c->in + total, c->in_len - total);
 	c->in_len -= total;
 	if (close_after)
@@ -323,6 +422,12 @@ static void parse_args(int argc, char **argv)
 			o.server_pid = atoi(v);
 		else if (!strcmp(a, "--seed"))
 			o.seed = strtoull(v, NULL, 10);
+		else if (!strcmp(a, "--probe-port"))
+			o.probe_port = (unsigned)atoi(v);
+		else if (!strcmp(a, "--probe-every"))
+			o.probe_every = (unsigned)atoi(v);
+		else if (!strcmp(a, "--probe-bit"))
+			o.probe_bit = (unsigned)atoi(v);
 		else if (!strcmp(a, "--workload")) {
 			if (wl_parse(v, &o.wl.kind))
 				usage();
@@ -332,6 +437,10 @@ static void parse_args(int argc, char **argv)
 	if (o.port == 0 || o.conns == 0 || o.wl.kind == WL_COUNT)
 		usage();
 	o.wl.conns = o.conns;
+	if (o.probe_every == 0)
+		o.probe_every = 10;
+	if (o.probe_bit == 0)
+		o.probe_bit = 1;
 }
 
 static void print_result(double window, long rss0, long rss1, long rss_idle, uint64_t cmin, uint64_t cmax)
@@ -347,6 +456,15 @@ static void print_result(double window, long rss0, long rss1, long rss_idle, uin
 	       (double)hist_quantile(&hist, 0.999) / 1e3, (double)hist.max_ns / 1e3,
 	       (unsigned long long)cmin, (unsigned long long)cmax,
 	       issued ? (double)bytes_in / (double)issued / 1024.0 : 0.0, rss0, rss1, rss_idle);
+	if (o.probe_port)
+		printf("probe_n=%llu probe_p50_us=%.1f probe_p99_us=%.1f probe_p999_us=%.1f probe_max_us=%.1f"
+		       " probe_send_p50_us=%.1f probe_send_p99_us=%.1f probe_timeouts=%llu probe_dropped=%llu"
+		       " probe_polls=%llu\n",
+		       (unsigned long long)probe_hist.count, (double)hist_quantile(&probe_hist, 0.5) / 1e3,
+		       (double)hist_quantile(&probe_hist, 0.99) / 1e3, (double)hist_quantile(&probe_hist, 0.999) / 1e3,
+		       (double)probe_hist.max_ns / 1e3, (double)hist_quantile(&probe_send_hist, 0.5) / 1e3,
+		       (double)hist_quantile(&probe_send_hist, 0.99) / 1e3, (unsigned long long)probe_timeouts,
+		       (unsigned long long)probe_dropped, (unsigned long long)probe_polls);
 	fflush(stdout);
 }
 
@@ -362,8 +480,16 @@ int main(int argc, char **argv)
 		die("calloc");
 	for (unsigned i = 0; i < o.conns; i++) {
 		cs[i].idx = i;
+		cs[i].port = o.port;
 		wl_conn_init(&cs[i].wl, i, o.seed);
 		conn_open(&cs[i]);
+	}
+	for (unsigned i = 0; i < PROBE_CONNS; i++) {
+		probes[i].fd = -1;
+		probes[i].is_probe = 1;
+		probes[i].port = o.probe_port;
+		if (o.probe_port)
+			conn_open(&probes[i]);
 	}
 	long rss0 = o.server_pid ? rss_kb(o.server_pid) : -1, rss_idle = -1;
 
@@ -404,9 +530,13 @@ int main(int argc, char **argv)
 			if (o.max && issued >= o.max)
 				break;
 		}
-		if (stop_issuing && inflight == 0)
+		probe_dispatch();
+		int probes_busy = pq_len > 0;
+		for (unsigned i = 0; i < PROBE_CONNS; i++)
+			probes_busy |= probes[i].busy;
+		if (stop_issuing && inflight == 0 && !probes_busy)
 			break;
-		if (now >= t_end + 2000000000ull)
+		if (t_end != UINT64_MAX && now >= t_end + 2000000000ull)
 			break; /* replies still missing 2 s after the end: give up on them */
 		int timeout = 100;
 		if (interval && !stop_issuing) {
@@ -419,6 +549,16 @@ int main(int argc, char **argv)
 		uint64_t we = t_end;
 		for (int i = 0; i < n; i++) {
 			struct conn *c = evs[i].data.ptr;
+			if (c->is_probe) {
+				if ((evs[i].events & EPOLLOUT) && c->out_off < c->out_len) {
+					conn_flush(c);
+					if (c->busy && c->out_off >= c->out_len)
+						set_events(c, EPOLLIN);
+				}
+				if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+					conn_read(c, win_start, we);
+				continue;
+			}
 			int was_busy = c->busy;
 			if ((evs[i].events & EPOLLOUT) && c->out_off < c->out_len) {
 				conn_flush(c);
@@ -453,6 +593,11 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < o.conns; i++) {
 		close(cs[i].fd);
 		free(cs[i].in);
+	}
+	for (unsigned i = 0; i < PROBE_CONNS; i++) {
+		if (probes[i].fd >= 0)
+			close(probes[i].fd);
+		free(probes[i].in);
 	}
 	free(cs);
 	free(idle);
