@@ -3,6 +3,7 @@
 #define NGN_TEST_SUITES_H
 #include <check.h>
 
+Suite *cfg_suite(void);
 Suite *fault_suite(void);
 
 #endif
