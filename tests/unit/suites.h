@@ -4,5 +4,6 @@
 #include <check.h>
 
 Suite *fault_suite(void);
+Suite *money_suite(void);
 
 #endif
