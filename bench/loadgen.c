@@ -436,6 +436,10 @@ static void parse_args(int argc, char **argv)
 	}
 	if (o.port == 0 || o.conns == 0 || o.wl.kind == WL_COUNT)
 		usage();
+	if (o.wl.kind == WL_POINT_SELECT) {
+		fprintf(stderr, "loadgen: pointSelect is a raw-only workload (rawdb)\n");
+		exit(2);
+	}
 	o.wl.conns = o.conns;
 	if (o.probe_every == 0)
 		o.probe_every = 10;

@@ -220,10 +220,21 @@ static int op_flip(struct raw_conn *c, const struct wl_op *op, const char *group
 static int op_add_balance(struct raw_conn *c, const struct wl_op *op) { (void)op; return todo(c); }
 static int op_get_accounts(struct raw_conn *c, const struct wl_op *op) { (void)op; return todo(c); }
 
+/* The database's bare limit: one point SELECT on the unique key, in the
+ * still-open READ COMMITTED transaction (no COMMIT round trip). */
+static int op_point_select(struct raw_conn *c, const struct wl_op *op)
+{
+	static const char SQL[] = "SELECT id FROM subscriber WHERE username = ? AND domain = ?";
+	struct rv a[2] = { RS(op->user), RS(op->domain) };
+	return q(c, SQL, a, 2, NULL, NULL, NULL, NULL);
+}
+
 int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 {
 	int r;
 	switch (op->kind) {
+	case WL_POINT_SELECT:
+		return op_point_select(c, op);
 	case WL_GET_ACCOUNT: r = op_get_account(c, op); break;
 	case WL_ADD_ACCOUNT: r = op_add_account(c, op); break;
 	case WL_UPDATE_ACCOUNT: r = op_update_account(c, op); break;

@@ -37,7 +37,7 @@ for p in ngnprod ngnprod-admin bench/loadgen bench/rawdb; do
 done
 
 quick=${BENCH_QUICK:-0}
-all_wl="getAccount addAccount updateAccount flip addBalance addBalanceHot getAccounts"
+all_wl="pointSelect getAccount addAccount updateAccount flip addBalance addBalanceHot getAccounts"
 if [ "$quick" = 1 ]; then
 	secs=${BENCH_SECS:-1.5} warm=${BENCH_WARMUP:-0.5} scales=${BENCH_SCALES:-10000}
 	soak=${BENCH_SOAK:-50000} wl_1m=${BENCH_WORKLOADS_1M-}
@@ -154,7 +154,7 @@ run_scale() {
 	local scale=$1 wls=$2
 	for wl in $wls; do
 		for c in $conns_list; do
-			measure ngnprod "$wl" "$c" "$scale"
+			[ "$wl" != pointSelect ] && measure ngnprod "$wl" "$c" "$scale"
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"
 		done
 	done
@@ -190,7 +190,7 @@ stop_server
 	cat "$out/machine.txt"
 	echo
 	awk -F'\t' -v OFS='' '
-	function ms(us) { return sprintf("%.2f", us / 1000) }
+	function ms(us) { return us == "" ? "-" : sprintf("%.2f", us / 1000) }
 	function sc(s) { return s >= 1000000 ? (s / 1000000) "M" : (s / 1000) "k" }
 	{
 		k = $1 SUBSEP $2 SUBSEP $3
@@ -204,9 +204,9 @@ stop_server
 		for (j = 1; j <= n; j++) {
 			k = order[j]; split(k, f, SUBSEP)
 			r = v[k, "raw", 5]
-			ratio = (r > 0) ? sprintf("%.2f", v[k, "ngnprod", 5] / r) : "-"
-			printf "%-5s %-13s %5s | %9.0f %7s %7s %7s | %9s %7s %7s %7s | %6s | %4s:%-4s | %4s:%-4s | %2s:%-2s | %s/%s, %.1f->%.1f\n", \
-				sc(f[1]), f[2], f[3], v[k, "ngnprod", 5], ms(v[k, "ngnprod", 6]), ms(v[k, "ngnprod", 7]), \
+			ratio = (r > 0 && v[k, "ngnprod", 5] != "") ? sprintf("%.2f", v[k, "ngnprod", 5] / r) : "-"
+			printf "%-5s %-13s %5s | %9s %7s %7s %7s | %9s %7s %7s %7s | %6s | %4s:%-4s | %4s:%-4s | %2s:%-2s | %s/%s, %.1f->%.1f\n", \
+				sc(f[1]), f[2], f[3], (v[k, "ngnprod", 5] != "" ? sprintf("%.0f", v[k, "ngnprod", 5]) : "-"), ms(v[k, "ngnprod", 6]), ms(v[k, "ngnprod", 7]), \
 				ms(v[k, "ngnprod", 8]), (r != "" ? sprintf("%.0f", r) : "-"), ms(v[k, "raw", 6]), \
 				ms(v[k, "raw", 7]), ms(v[k, "raw", 8]), ratio, v[k, "ngnprod", 11], v[k, "raw", 11], \
 				v[k, "ngnprod", 12], v[k, "raw", 12], v[k, "ngnprod", 10], v[k, "raw", 10], \

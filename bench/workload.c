@@ -5,6 +5,7 @@
 
 static const char *const names[WL_COUNT] = {
 	"getAccount", "addAccount", "updateAccount", "flip", "addBalance", "addBalanceHot", "getAccounts",
+	"pointSelect",
 };
 
 const char *wl_name(enum wl_kind k)

@@ -24,6 +24,7 @@ enum wl_kind {
 	WL_BALANCE,       /* addBalance on a random account */
 	WL_BALANCE_HOT,   /* addBalance, always on account 0 */
 	WL_GET_ACCOUNTS,  /* filter by a random domain, range 0..49 */
+	WL_POINT_SELECT,  /* raw only: one SELECT by (username, domain), no COMMIT */
 	WL_COUNT
 };
 
