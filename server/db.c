@@ -156,7 +156,7 @@ enum ngn_status db_connect(struct db *db)
 	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &off);
 	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(my, MYSQL_INIT_COMMAND,
-		       "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, time_zone = '+00:00'");
+		       "SET SESSION tx_isolation = 'READ-COMMITTED', time_zone = '+00:00'");
 	const char *host = db->cfg.host;
 	if (db->cfg.socket && *db->cfg.socket)
 		host = "localhost";
