@@ -3,6 +3,8 @@
 #define NGN_TEST_SUITES_H
 #include <check.h>
 
+Suite *digest_suite(void);
 Suite *fault_suite(void);
+Suite *validate_suite(void);
 
 #endif
