@@ -6,6 +6,7 @@ int main(void)
 {
 	SRunner *sr = srunner_create(fault_suite());
 	srunner_add_suite(sr, digest_suite());
+	srunner_add_suite(sr, query_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -5,6 +5,7 @@
 
 Suite *digest_suite(void);
 Suite *fault_suite(void);
+Suite *query_suite(void);
 Suite *validate_suite(void);
 
 #endif
