@@ -5,8 +5,9 @@
 #   account i = u<i>@d<i/1000>.bench, subscriber.id = i+1, clear password
 #   pw<i> with ha1/ha1b, a sip_account row (prepaid, names, e-mail, change
 #   dates spread over the past), one property and the groups free-pstn and
-#   prepaid; domains d<k>.bench for the accounts and n0..n15.bench for the
-#   accounts that addAccount creates.
+#   prepaid; a prepaid balance of 10.00 (so addBalance finds its row, as it
+#   does for every account after its first change); domains d<k>.bench for
+#   the accounts and n0..n15.bench for the accounts that addAccount creates.
 # Rows are generated inside the server from MariaDB's SEQUENCE engine
 # (seq_A_to_B tables) by INSERT ... SELECT in chunks of 100k rows, with
 # unique and foreign-key checks off: about 10-20 s per million on 2 cores.
@@ -45,10 +46,11 @@ INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email,
          NOW() - INTERVAL seq MINUTE, NOW() - INTERVAL seq SECOND
   FROM $r;
 INSERT INTO sip_account_property (subscriber_id, name, value) SELECT seq + 1, 'language', 'en' FROM $r;
+INSERT INTO prepaid_balance (subscriber_id, balance, change_date) SELECT seq + 1, 100000, NOW() FROM $r;
 INSERT INTO grp (username, domain, grp, last_modified)
   SELECT CONCAT('u', seq), CONCAT('d', seq DIV 1000, '.bench'), g.grp, NOW()
   FROM $r JOIN (SELECT 'free-pstn' AS grp UNION ALL SELECT 'prepaid') g;
 COMMIT;"
 	a=$b
 done
-sql -e "ANALYZE TABLE subscriber, sip_account, grp, domain, sip_account_property" >/dev/null
+sql -e "ANALYZE TABLE subscriber, sip_account, grp, domain, sip_account_property, prepaid_balance" >/dev/null

@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -90,6 +91,15 @@ static struct probe pq[PROBE_QUEUE];
 static unsigned pq_head, pq_len;
 static struct hist probe_hist, probe_send_hist;
 static uint64_t probe_timeouts, probe_dropped, probe_polls;
+
+/* CPU time (user + system) this process used so far, in microseconds */
+static long long cpu_us(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (long long)ru.ru_stime.tv_sec * 1000000
+	       + ru.ru_stime.tv_usec;
+}
 
 static void die(const char *what)
 {
@@ -436,8 +446,8 @@ static void parse_args(int argc, char **argv)
 	}
 	if (o.port == 0 || o.conns == 0 || o.wl.kind == WL_COUNT)
 		usage();
-	if (o.wl.kind == WL_POINT_SELECT) {
-		fprintf(stderr, "loadgen: pointSelect is a raw-only workload (rawdb)\n");
+	if (o.wl.kind >= WL_POINT_SELECT) {
+		fprintf(stderr, "loadgen: %s is a raw-only workload (rawdb)\n", wl_name(o.wl.kind));
 		exit(2);
 	}
 	o.wl.conns = o.conns;
@@ -451,7 +461,7 @@ static void print_result(double window, long rss0, long rss1, long rss_idle, uin
 {
 	printf("workload=%s conns=%u all=%llu ops=%llu errors=%llu reconnects=%llu secs=%.3f rps=%.1f"
 	       " mean_us=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f conn_min=%llu conn_max=%llu"
-	       " kb_per_reply=%.2f rss_before_kb=%ld rss_after_kb=%ld rss_idle_kb=%ld\n",
+	       " kb_per_reply=%.2f rss_before_kb=%ld rss_after_kb=%ld rss_idle_kb=%ld cpu_us=%lld\n",
 	       wl_name(o.wl.kind), o.conns, (unsigned long long)all_ok, (unsigned long long)hist.count,
 	       (unsigned long long)errors,
 	       (unsigned long long)reconnects, window, window > 0 ? (double)hist.count / window : 0.0,
@@ -459,7 +469,7 @@ static void print_result(double window, long rss0, long rss1, long rss_idle, uin
 	       (double)hist_quantile(&hist, 0.50) / 1e3, (double)hist_quantile(&hist, 0.99) / 1e3,
 	       (double)hist_quantile(&hist, 0.999) / 1e3, (double)hist.max_ns / 1e3,
 	       (unsigned long long)cmin, (unsigned long long)cmax,
-	       issued ? (double)bytes_in / (double)issued / 1024.0 : 0.0, rss0, rss1, rss_idle);
+	       issued ? (double)bytes_in / (double)issued / 1024.0 : 0.0, rss0, rss1, rss_idle, cpu_us());
 	if (o.probe_port)
 		printf("probe_n=%llu probe_p50_us=%.1f probe_p99_us=%.1f probe_p999_us=%.1f probe_max_us=%.1f"
 		       " probe_send_p50_us=%.1f probe_send_p99_us=%.1f probe_timeouts=%llu probe_dropped=%llu"

@@ -20,6 +20,7 @@ struct raw_conn {
 	MYSQL *my;
 	struct raw_stmt stmts[RAW_MAX_STMTS];
 	unsigned nstmts;
+	int autocommit;        /* the read-only what-ifs and pointSelect run in autocommit mode */
 	char err[256];
 	char colbuf[RAW_MAX_COLS][1024];
 	long long ints[RAW_MAX_COLS];

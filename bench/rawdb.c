@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -172,13 +173,17 @@ int main(int argc, char **argv)
 			cmax = ts[i].done;
 	}
 	double window = o.secs;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	long long cpu = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec
+			+ (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 	printf("workload=%s conns=%u all=%llu ops=%llu errors=%llu reconnects=0 secs=%.3f rps=%.1f"
-	       " mean_us=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f conn_min=%llu conn_max=%llu\n",
+	       " mean_us=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f conn_min=%llu conn_max=%llu cpu_us=%lld\n",
 	       wl_name(o.wl.kind), o.conns, (unsigned long long)atomic_load(&all_ok), (unsigned long long)h->count,
 	       (unsigned long long)atomic_load(&errors), window, (double)h->count / window,
 	       h->count ? (double)h->sum_ns / (double)h->count / 1e3 : 0.0, (double)hist_quantile(h, 0.50) / 1e3,
 	       (double)hist_quantile(h, 0.99) / 1e3, (double)hist_quantile(h, 0.999) / 1e3,
-	       (double)h->max_ns / 1e3, (unsigned long long)cmin, (unsigned long long)cmax);
+	       (double)h->max_ns / 1e3, (unsigned long long)cmin, (unsigned long long)cmax, cpu);
 	free(h);
 	free(ts);
 	mysql_library_end();

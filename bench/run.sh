@@ -53,6 +53,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 tsv="$out/results.tsv"
 : >"$tsv"
+: >"$out/errors.log"
 login=bench password=bench-secret-1
 dbargs="--db-socket=$NGN_TEST_DB_SOCKET --db-user=root --db-password= --db-name=$NGN_TEST_DB_NAME"
 sql() { mariadb --no-defaults -S "$NGN_TEST_DB_SOCKET" -uroot "$NGN_TEST_DB_NAME" "$@"; }
@@ -113,8 +114,18 @@ kv() { # kv KEY LINE
 	[ "$l" = " $2 " ] && { echo 0; return; }
 	echo "${l%% *}"
 }
+# prints "<statements executed> <commits>" (server-wide counters)
 dbcount() {
-	sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute', 'Com_commit')" | awk '{print $2}' | tr '\n' ' '
+	sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute', 'Com_commit')" \
+		| awk '$1 == "Com_stmt_execute" { s = $2 } $1 == "Com_commit" { c = $2 } END { print s, c }'
+}
+# CPU time of a process so far, in clock ticks (user + system)
+ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+hz=$(getconf CLK_TCK)
+per_op() { # per_op TICKS ALL: microseconds per operation
+	awk -v t="$1" -v a="$2" -v hz="$hz" 'BEGIN { printf "%.0f", (a > 0 ? t * 1e6 / hz / a : 0) }'
 }
 adds=0
 # measure SIDE WORKLOAD CONNS SCALE: runs one side, appends a row to results.tsv
@@ -127,7 +138,8 @@ measure() {
 	[ "$wl" = flip ] && group="flip-$side-$c-$scale"
 	local seed=$RANDOM
 	set -- $(dbcount)
-	local e0=$1 c0=$2
+	local e0=$1 c0=$2 st0 dt0
+	st0=$(ticks "$spid") dt0=$(ticks "$NGN_TEST_DB_PID")
 	if [ "$side" = ngnprod ]; then
 		line=$("$B/bench/loadgen" --port "$port" --workload "$wl" --conns "$c" --secs "$secs" \
 			--warmup "$warm" --accounts "$scale" --new-base "$base" --group "$group" --login "$login" \
@@ -137,24 +149,34 @@ measure() {
 			--conns "$c" --secs "$secs" --warmup "$warm" --accounts "$scale" --new-base "$base" \
 			--group "$group" --seed "$seed" 2>>"$out/errors.log")
 	fi
+	local st1 dt1
+	st1=$(ticks "$spid") dt1=$(ticks "$NGN_TEST_DB_PID")
 	set -- $(dbcount)
 	local all
 	all=$(kv all "$line")
+	local scpu dcpu ccpu
+	scpu=$(per_op $((st1 - st0)) "$all") dcpu=$(per_op $((dt1 - dt0)) "$all")
+	ccpu=$(awk -v c="$(kv cpu_us "$line")" -v a="$all" 'BEGIN { printf "%.0f", (a > 0 ? c / a : 0) }')
 	local spo cpo
 	spo=$(awk -v a="$all" -v d=$(($1 - e0)) 'BEGIN { printf "%.2f", (a > 0 ? d / a : 0) }')
 	cpo=$(awk -v a="$all" -v d=$(($2 - c0)) 'BEGIN { printf "%.2f", (a > 0 ? d / a : 0) }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scale" "$wl" "$c" "$side" \
-		"$(kv rps "$line")" "$(kv p50_us "$line")" "$(kv p99_us "$line")" "$(kv p999_us "$line")" \
-		"$(kv max_us "$line")" "$(kv errors "$line")" "$spo" "$cpo" "$(kv conn_min "$line")" \
-		"$(kv conn_max "$line")" "$(kv rss_before_kb "$line")" "$(kv rss_after_kb "$line")" >>"$tsv"
-	say "$scale $wl c=$c $side: $(kv rps "$line")/s p99 $(kv p99_us "$line") us, errors $(kv errors "$line"), stmts/op $spo"
+	printf '%s\t' "$scale" "$wl" "$c" "$side" "$(kv rps "$line")" "$(kv p50_us "$line")" "$(kv p99_us "$line")" \
+		"$(kv p999_us "$line")" "$(kv max_us "$line")" "$(kv errors "$line")" "$spo" "$cpo" \
+		"$(kv conn_min "$line")" "$(kv conn_max "$line")" "$(kv rss_before_kb "$line")" \
+		"$(kv rss_after_kb "$line")" "$scpu" "$dcpu" >>"$tsv"
+	printf '%s\n' "$ccpu" >>"$tsv"
+	say "$scale $wl c=$c $side: $(kv rps "$line")/s p99 $(kv p99_us "$line") us, errors $(kv errors "$line"),"\
+		"stmts/op $spo, CPU us/op: ngnprod $scpu, mariadbd $dcpu, client $ccpu"
 }
 
 run_scale() {
 	local scale=$1 wls=$2
 	for wl in $wls; do
 		for c in $conns_list; do
-			[ "$wl" != pointSelect ] && measure ngnprod "$wl" "$c" "$scale"
+			case $wl in
+			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro) ;; # raw only
+			*) measure ngnprod "$wl" "$c" "$scale" ;;
+			esac
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"
 		done
 	done
@@ -189,32 +211,9 @@ stop_server
 {
 	cat "$out/machine.txt"
 	echo
-	awk -F'\t' -v OFS='' '
-	function ms(us) { return us == "" ? "-" : sprintf("%.2f", us / 1000) }
-	function sc(s) { return s >= 1000000 ? (s / 1000000) "M" : (s / 1000) "k" }
-	{
-		k = $1 SUBSEP $2 SUBSEP $3
-		if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-		for (i = 5; i <= 16; i++) v[k, $4, i] = $i
-	}
-	END {
-		printf "%-5s %-13s %5s | %9s %7s %7s %7s | %9s %7s %7s %7s | %6s | %-9s | %-9s | %-5s | %s\n", \
-			"data", "operation", "conns", "ngnprod/s", "p50 ms", "p99 ms", "p99.9", \
-			"raw/s", "p50 ms", "p99 ms", "p99.9", "ratio", "stmts n:r", "commits", "errs", "fair min/max, RSS MB"
-		for (j = 1; j <= n; j++) {
-			k = order[j]; split(k, f, SUBSEP)
-			r = v[k, "raw", 5]
-			ratio = (r > 0 && v[k, "ngnprod", 5] != "") ? sprintf("%.2f", v[k, "ngnprod", 5] / r) : "-"
-			printf "%-5s %-13s %5s | %9s %7s %7s %7s | %9s %7s %7s %7s | %6s | %4s:%-4s | %4s:%-4s | %2s:%-2s | %s/%s, %.1f->%.1f\n", \
-				sc(f[1]), f[2], f[3], (v[k, "ngnprod", 5] != "" ? sprintf("%.0f", v[k, "ngnprod", 5]) : "-"), ms(v[k, "ngnprod", 6]), ms(v[k, "ngnprod", 7]), \
-				ms(v[k, "ngnprod", 8]), (r != "" ? sprintf("%.0f", r) : "-"), ms(v[k, "raw", 6]), \
-				ms(v[k, "raw", 7]), ms(v[k, "raw", 8]), ratio, v[k, "ngnprod", 11], v[k, "raw", 11], \
-				v[k, "ngnprod", 12], v[k, "raw", 12], v[k, "ngnprod", 10], v[k, "raw", 10], \
-				v[k, "ngnprod", 13], v[k, "ngnprod", 14], v[k, "ngnprod", 15] / 1024, v[k, "ngnprod", 16] / 1024
-		}
-	}' "$tsv"
+	awk -F'\t' -f "$here/table.awk" "$tsv"
 	echo
-	awk -v l="$soakline" -v n="$soak" 'BEGIN {
+	awk -v l="$soakline" 'BEGIN {
 		split(l, a, " "); for (i in a) { split(a[i], p, "="); v[p[1]] = p[2] }
 		printf "RSS soak: %d getAccount calls (16 conns, %.0f/s, %s errors): %.1f MB -> %.1f MB (%+.1f%%)\n", \
 			v["all"], v["rps"], v["errors"], v["rss_before_kb"] / 1024, v["rss_after_kb"] / 1024, \
@@ -223,8 +222,6 @@ stop_server
 		split(l, a, " "); for (i in a) { split(a[i], p, "="); v[p[1]] = p[2] }
 		printf "RSS with 256 idle keep-alive connections: %.1f MB (was %.1f MB before they connected)\n", \
 			v["rss_idle_kb"] / 1024, v["rss_before_kb"] / 1024 }'
-	echo "ratio = ngnprod/raw throughput; stmts, commits = statements executed and COMMITs per operation"\
-		"(ngnprod:raw, from Com_stmt_execute and Com_commit); fair = fewest/most calls of one connection"
 } | tee "$out/table.txt"
 if [ -s "$out/errors.log" ]; then
 	echo "(failed replies: see $out/errors.log)"

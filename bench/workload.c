@@ -5,7 +5,8 @@
 
 static const char *const names[WL_COUNT] = {
 	"getAccount", "addAccount", "updateAccount", "flip", "addBalance", "addBalanceHot", "getAccounts",
-	"pointSelect",
+	"pointSelect", "getAccountJ", "getAccountJro", "getAccountRO", "getAccountsJ",
+	"getAccountU", "getAccountUro", "getAccountS", "getAccountSro",
 };
 
 const char *wl_name(enum wl_kind k)
@@ -78,6 +79,7 @@ void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct w
 		op->id = 0;
 		break;
 	case WL_GET_ACCOUNTS:
+	case WL_GET_ACCOUNTS_J:
 		/* the domain of a random account */
 		op->id = next_rand(&c->rng) % n;
 		break;

@@ -24,7 +24,16 @@ enum wl_kind {
 	WL_BALANCE,       /* addBalance on a random account */
 	WL_BALANCE_HOT,   /* addBalance, always on account 0 */
 	WL_GET_ACCOUNTS,  /* filter by a random domain, range 0..49 */
-	WL_POINT_SELECT,  /* raw only: one SELECT by (username, domain), no COMMIT */
+	WL_POINT_SELECT,  /* raw only: one SELECT by (username, domain), autocommit */
+	/* raw only, what-if: the same results with fewer round trips (RESULTS.md) */
+	WL_GET_ACCOUNT_J,    /* getAccount as one SELECT (JSON_ARRAYAGG subqueries) + COMMIT */
+	WL_GET_ACCOUNT_JRO,  /* the same in autocommit mode (no COMMIT) */
+	WL_GET_ACCOUNT_RO,   /* today's four SELECTs in autocommit mode */
+	WL_GET_ACCOUNTS_J,   /* getAccounts as COUNT + one page SELECT with subqueries + COMMIT */
+	WL_GET_ACCOUNT_U,    /* getAccount as one SELECT ... UNION ALL (account, groups, properties, ACL) + COMMIT */
+	WL_GET_ACCOUNT_URO,  /* the same in autocommit mode (no COMMIT) */
+	WL_GET_ACCOUNT_S,    /* today's four SELECTs, extras by "= ?" instead of IN (40 ids) + COMMIT */
+	WL_GET_ACCOUNT_SRO,  /* the same in autocommit mode (no COMMIT) */
 	WL_COUNT
 };
 
