@@ -15,14 +15,20 @@
 #
 # Settings (environment):
 #   BENCH_QUICK=1        smoke run of about 2 minutes: 10k accounts only, short runs
-#   BENCH_SECS, BENCH_WARMUP   measured and warm-up seconds per run (5 and 1; quick 1.5 and 0.5)
+#   BENCH_SECS, BENCH_WARMUP   measured and warm-up seconds per run (4 and 1; quick 1 and 0.3)
 #   BENCH_CONNS          connection counts (default "1 16 256")
-#   BENCH_WORKLOADS      workloads at 10k (default: all)
-#   BENCH_WORKLOADS_1M   workloads at 1M (default: all; quick: none)
+#   BENCH_WORKLOADS      workloads at 10k (default: all, and pointSelect, raw only)
+#   BENCH_WORKLOADS_1M   workloads at 1M (default: pointSelect getAccount getAccounts
+#                        addAccount; quick: none)
 #   BENCH_SCALES         data-set sizes (default "10000 1000000"; quick "10000")
-#   BENCH_SOAK           requests of the RSS soak (default 1000000; quick 50000)
+#   BENCH_SOAK, BENCH_SOAK_SECS   the RSS soak: getAccount calls over 16 connections,
+#                        at most this many and this long (1000000 and 240 s; quick
+#                        50000 and 20 s); RSS growth is also given over every call
+#                        served since the end of the first run
 #   BENCH_SERVER_ARGS    extra ngnprod settings, e.g. --workers=16
 #   BENCH_RAW=0          skip the raw baseline
+#   BENCH_PROXY=0        skip flip -> proxy (needs proxy-glue and Kamailio)
+#   BENCH_FLIP_RATE      flips/s offered in flip -> proxy (default 1000)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -39,11 +45,12 @@ done
 quick=${BENCH_QUICK:-0}
 all_wl="pointSelect getAccount addAccount updateAccount flip addBalance addBalanceHot getAccounts"
 if [ "$quick" = 1 ]; then
-	secs=${BENCH_SECS:-1.5} warm=${BENCH_WARMUP:-0.5} scales=${BENCH_SCALES:-10000}
-	soak=${BENCH_SOAK:-50000} wl_1m=${BENCH_WORKLOADS_1M-}
+	secs=${BENCH_SECS:-1} warm=${BENCH_WARMUP:-0.3} scales=${BENCH_SCALES:-10000}
+	soak=${BENCH_SOAK:-50000} soak_secs=${BENCH_SOAK_SECS:-20} wl_1m=${BENCH_WORKLOADS_1M-}
 else
-	secs=${BENCH_SECS:-5} warm=${BENCH_WARMUP:-1} scales=${BENCH_SCALES:-10000 1000000}
-	soak=${BENCH_SOAK:-1000000} wl_1m=${BENCH_WORKLOADS_1M-$all_wl}
+	secs=${BENCH_SECS:-4} warm=${BENCH_WARMUP:-1} scales=${BENCH_SCALES:-10000 1000000}
+	soak=${BENCH_SOAK:-1000000} soak_secs=${BENCH_SOAK_SECS:-240}
+	wl_1m=${BENCH_WORKLOADS_1M-pointSelect getAccount getAccounts addAccount}
 fi
 conns_list=${BENCH_CONNS:-1 16 256}
 wl_10k=${BENCH_WORKLOADS:-$all_wl}
@@ -127,6 +134,13 @@ hz=$(getconf CLK_TCK)
 per_op() { # per_op TICKS ALL: microseconds per operation
 	awk -v t="$1" -v a="$2" -v hz="$hz" 'BEGIN { printf "%.0f", (a > 0 ? t * 1e6 / hz / a : 0) }'
 }
+served() { # calls ngnprod served so far (GET /status)
+	curl -s -m 2 "http://127.0.0.1:$port/status" 2>/dev/null | sed -n 's/.*"served":\([0-9]*\).*/\1/p'
+}
+rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+rss_warm= served_warm=
 adds=0
 # measure SIDE WORKLOAD CONNS SCALE: runs one side, appends a row to results.tsv
 measure() {
@@ -170,16 +184,69 @@ measure() {
 }
 
 run_scale() {
-	local scale=$1 wls=$2
+	local scale=$1 wls=$2 ran
 	for wl in $wls; do
+		ran=
 		for c in $conns_list; do
 			case $wl in
 			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro) ;; # raw only
-			*) measure ngnprod "$wl" "$c" "$scale" ;;
+			*) measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
 			esac
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"
 		done
+		# the baseline of "RSS over every call": once the first SOAP
+		# workload has run at every connection count (all workers warm)
+		if [ -n "$ran" ] && [ -z "$rss_warm" ]; then
+			rss_warm=$(rss_kb "$spid") served_warm=$(served)
+		fi
 	done
+}
+
+# ---- group flip -> proxy (proxy-glue + Kamailio) ----------------------------------
+# Only where proxy-glue is built in (ngnprod --proxy) and Kamailio with the
+# shipped script is at hand. A second ngnprod with --proxy serves flips of
+# the policy group "blocked" (mask bit 1) at a fixed rate; loadgen polls the
+# proxy's htable (htable.get) after every 10th flip reply until the new mask
+# shows, so the latency is commit -> proxy sees it, from the client's view.
+proxyline=
+proxy_flips() {
+	local rate=${BENCH_FLIP_RATE:-1000}
+	[ -f "$top/tests/lib/kamailio.sh" ] && [ -f "$top/proxy-glue/kamailio/ngnprod.cfg" ] \
+		&& command -v kamailio >/dev/null && "$B/ngnprod" --help 2>/dev/null | grep -q -- '--proxy' \
+		|| { say "flip -> proxy: skipped (proxy-glue or Kamailio not available)"; return 0; }
+	. "$top/tests/lib/kamailio.sh"
+	local sip rpc gport gpid=
+	sip=$(ngn_free_port) rpc=$(ngn_free_port)
+	if ! ngn_kam_start "$NGN_TEST_TMP/kam" "$sip" "$rpc" "sip:127.0.0.1:9" \
+		"mysql://root@127.0.0.1:$NGN_TEST_DB_PORT/$NGN_TEST_DB_NAME" 2>>"$out/errors.log"; then
+		say "flip -> proxy: Kamailio did not start (see errors.log)"
+		return 0
+	fi
+	gport=$(ngn_free_port)
+	"$B/ngnprod" $dbargs --port="$gport" --log-level=1 --proxy="http://127.0.0.1:$rpc/RPC" --glue-id=bench \
+		>"$out/ngnprod-glue.out" 2>"$out/ngnprod-glue.log" &
+	gpid=$!
+	local synced=
+	for _ in $(seq 1 600); do
+		if curl -s -m 2 "http://127.0.0.1:$gport/status" 2>/dev/null | grep -q '"in-sync"'; then
+			synced=1
+			break
+		fi
+		sleep 0.1
+	done
+	if [ -n "$synced" ]; then
+		say "flip -> proxy: $rate flips/s over 16 connections, glue in sync"
+		proxyline=$("$B/bench/loadgen" --port "$gport" --workload flip --conns 16 --rate "$rate" --secs "$secs" \
+			--warmup "$warm" --accounts "$1" --group blocked --probe-port "$rpc" --probe-every 10 \
+			--probe-bit 1 --login "$login" --password "$password" --server-pid "$gpid" 2>>"$out/errors.log")
+		curl -s -m 2 "http://127.0.0.1:$gport/status" >"$out/glue-status.json" 2>/dev/null
+	else
+		say "flip -> proxy: the glue did not get in sync within 60 s (see ngnprod-glue.log)"
+	fi
+	kill -TERM "$gpid" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$gpid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$gpid" 2>/dev/null
+	ngn_kam_kill
 }
 
 # ---- the runs -----------------------------------------------------------------
@@ -194,14 +261,16 @@ for scale in $scales; do
 	loaded=$scale
 	if [ "$scale" = "$(echo $scales | awk '{print $1}')" ]; then
 		run_scale "$scale" "$wl_10k"
+		[ "${BENCH_PROXY:-1}" = 1 ] && proxy_flips "$scale"
 	else
 		run_scale "$scale" "$wl_1m"
 	fi
 done
 
-say "RSS soak: $soak getAccount calls over 16 connections"
-soakline=$("$B/bench/loadgen" --port "$port" --workload getAccount --conns 16 --secs 0 --warmup 0 \
+say "RSS soak: up to $soak getAccount calls over 16 connections, at most $soak_secs s"
+soakline=$("$B/bench/loadgen" --port "$port" --workload getAccount --conns 16 --secs "$soak_secs" --warmup 0 \
 	--max "$soak" --accounts "$loaded" --login "$login" --password "$password" --server-pid "$spid" 2>>"$out/errors.log")
+rss_end=$(rss_kb "$spid") served_end=$(served)
 say "256 idle connections"
 idleline=$("$B/bench/loadgen" --port "$port" --workload getAccount --conns 256 --idle 3 --accounts "$loaded" \
 	--login "$login" --password "$password" --server-pid "$spid" 2>>"$out/errors.log")
@@ -218,10 +287,26 @@ stop_server
 		printf "RSS soak: %d getAccount calls (16 conns, %.0f/s, %s errors): %.1f MB -> %.1f MB (%+.1f%%)\n", \
 			v["all"], v["rps"], v["errors"], v["rss_before_kb"] / 1024, v["rss_after_kb"] / 1024, \
 			(v["rss_before_kb"] > 0 ? 100 * (v["rss_after_kb"] - v["rss_before_kb"]) / v["rss_before_kb"] : 0) }'
+	awk -v a="$rss_warm" -v b="$rss_end" -v s0="$served_warm" -v s1="$served_end" 'BEGIN {
+		if (a > 0 && s1 > s0)
+			printf "RSS over every call after the first workload: %.1f MB -> %.1f MB (%+.1f%%) over %d calls\n", \
+				a / 1024, b / 1024, 100 * (b - a) / a, s1 - s0 }'
 	awk -v l="$idleline" 'BEGIN {
 		split(l, a, " "); for (i in a) { split(a[i], p, "="); v[p[1]] = p[2] }
 		printf "RSS with 256 idle keep-alive connections: %.1f MB (was %.1f MB before they connected)\n", \
 			v["rss_idle_kb"] / 1024, v["rss_before_kb"] / 1024 }'
+	if [ -n "$proxyline" ]; then
+		awk -v l="$proxyline" -v rate="${BENCH_FLIP_RATE:-1000}" 'BEGIN {
+			n = split(l, a, /[ \n]/); for (i = 1; i <= n; i++) { split(a[i], p, "="); v[p[1]] = p[2] }
+			printf "group flip -> proxy sees it (proxy-glue, Kamailio htable): %.0f flips/s offered over 16 conns,"\
+				" %.0f/s done, %s errors; flip reply -> visible: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms,"\
+				" max %.2f ms (%s probes, %s timed out); flip sent -> visible: p50 %.2f ms, p99 %.2f ms\n", \
+				rate, v["rps"], v["errors"], v["probe_p50_us"] / 1000, v["probe_p99_us"] / 1000, \
+				v["probe_p999_us"] / 1000, v["probe_max_us"] / 1000, v["probe_n"], v["probe_timeouts"], \
+				v["probe_send_p50_us"] / 1000, v["probe_send_p99_us"] / 1000 }'
+	else
+		echo "group flip -> proxy: not measured (proxy-glue not built in, or Kamailio missing)"
+	fi
 } | tee "$out/table.txt"
 if [ -s "$out/errors.log" ]; then
 	echo "(failed replies: see $out/errors.log)"
