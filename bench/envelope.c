@@ -35,6 +35,7 @@ int envelope_build(char *buf, size_t cap, const struct wl_op *op, const char *gr
 			     login, password, op->user, op->domain);
 		break;
 	case WL_ADD_ACCOUNT:
+	case WL_ADD_ACCOUNT_1D:
 		n = snprintf(buf, cap, ENV_HEAD
 			     "<ns5:addAccount>\n<account xsi:type=\"ns4:SipAccount\">\n<id>\n"
 			     "<username xsi:type=\"xsd:string\">%s</username>\n"

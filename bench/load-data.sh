@@ -53,4 +53,7 @@ INSERT INTO grp (username, domain, grp, last_modified)
 COMMIT;"
 	a=$b
 done
-sql -e "ANALYZE TABLE subscriber, sip_account, grp, domain, sip_account_property, prepaid_balance" >/dev/null
+# accounts made through ngnprod (addAccount) get subscriber ids far above the
+# bulk ids, so a later, larger load can still use ids 1..N
+sql -e "ALTER TABLE subscriber AUTO_INCREMENT = 50000000;
+        ANALYZE TABLE subscriber, sip_account, grp, domain, sip_account_property, prepaid_balance" >/dev/null

@@ -55,28 +55,10 @@ callgrind)
 	wait "$spid"
 	spid=
 	f="$out/profile-callgrind.out.1" # the dump: from the zeroing to the end of the run
-	callgrind_annotate --inclusive=no "$f" 2>/dev/null >"$out/profile-self.txt"
-	callgrind_annotate --inclusive=yes "$f" 2>/dev/null >"$out/profile-incl.txt"
-	awk -v n="$n" '
-		/^-+$/ { sep++; next }
-		sep >= 3 && $1 ~ /^[0-9,]+$/ {
-			v = $1; gsub(",", "", v); f = $0
-			lib = "other"
-			if (f ~ /libgsoap|soapC|soapServer|stdsoap|ngn_(instring|inint|element|match)/) lib = "gSOAP"
-			else if (f ~ /libmariadb|mysql|mariadb/) lib = "libmariadb"
-			else if (f ~ /libevent/) lib = "libevent"
-			else if (f ~ /libc\.so|libc-|glibc|\?\?\?:(mem|str|malloc|free|_int_)/) lib = "libc"
-			else if (f ~ /libcrypto|libcrypt/) lib = "crypto"
-			else if (f ~ /\/server\/|ngnprod/) lib = "ngnprod"
-			else if (f ~ /vgpreload|ld-linux/) lib = "loader"
-			t[lib] += v; tot += v
-		}
-		END {
-			printf "instructions per request: %.0f\n", tot / n
-			for (l in t) printf "  %-10s %9.0f  %5.1f%%\n", l, t[l] / n, 100 * t[l] / tot
-		}' "$out/profile-self.txt"
+	callgrind_annotate --auto=no --threshold=100 "$f" 2>/dev/null >"$out/profile-self.txt"
+	awk -v n="$n" -f "$here/callgrind-summary.awk" "$out/profile-self.txt"
 	echo "top functions (self):"
-	sed -n '/^-\+$/,$p' "$out/profile-self.txt" | grep -E '^ *[0-9,]+ ' | head -25
+	grep -E '^ *[0-9,]+ ' "$out/profile-self.txt" | grep -v -E ':(clone|start_thread|front_run|event_base_dispatch|main|\(below main\)|__libc_start_main[^ ]*|0x000000000001ab70) \[' | head -25
 	;;
 perf)
 	conns=${3:-16}

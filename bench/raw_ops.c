@@ -351,6 +351,11 @@ static int op_get_account(struct raw_conn *c, const struct wl_op *op)
 /* store_account_add (add_body) for envelope.c's addAccount: two groups, one
  * property, an empty ACL; the digests are computed by the client as the
  * server computes them (their cost is in the ngnprod column only) */
+static const char SQL_LOCK_DOMAIN_SHARE[] =
+	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
+	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
+	" WHERE d.domain = ?" SCOPE_COND("sd") " LOCK IN SHARE MODE";
+
 static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 {
 	char first[32], last[32], pw[32], email[64];
@@ -361,7 +366,8 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 	struct rv d[5] = { RS(op->domain) };
 	SCOPE_ADMIN(d, 1);
 	long long domain_id = 0;
-	if (q(c, SQL_LOCK_DOMAIN, d, 5, NULL, NULL, NULL, &domain_id))
+	if (q(c, op->kind == WL_ADD_ACCOUNT_1DS ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, d, 5, NULL, NULL, NULL,
+	      &domain_id))
 		return -1;
 	struct rv n[2] = { RS(op->user), RS(op->domain) };
 	if (q(c, SQL_NAME_IS_ALIAS, n, 2, NULL, NULL, NULL, NULL))
@@ -582,6 +588,29 @@ static int op_get_account_j(struct raw_conn *c, const struct wl_op *op)
 	return 0;
 }
 
+/* filter on sip_account.domain_id: ORDER BY change_date DESC LIMIT 50 can
+ * walk domain_change_idx backwards and stop after 50 rows */
+static const char SQL_DOMAIN_ID[] = "SELECT id FROM domain WHERE domain = ?";
+static const char SQL_LIST_COUNT_D[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE a.domain_id = ?";
+static const char SQL_LIST_PAGE_D[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE a.domain_id = ?"
+	" ORDER BY a.change_date DESC, a.subscriber_id DESC LIMIT ? OFFSET ?";
+
+static int op_get_accounts_d(struct raw_conn *c, const struct wl_op *op)
+{
+	struct rv a[1] = { RS(op->domain) };
+	long long did = 0;
+	if (q(c, SQL_DOMAIN_ID, a, 1, NULL, NULL, NULL, &did))
+		return -1;
+	struct rv b[3] = { RI(did), RI(50), RI(0) };
+	if (q(c, SQL_LIST_COUNT_D, b, 1, NULL, NULL, NULL, NULL))
+		return -1;
+	long long ids[50];
+	unsigned n = 0;
+	if (q_ids(c, SQL_LIST_PAGE_D, b, 3, ids, 50, &n))
+		return -1;
+	return load_extras(c, ids, n);
+}
+
 static int op_get_accounts_j(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[3] = { RS(op->domain), RI(50), RI(0) };
@@ -626,7 +655,10 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 		return op_get_account_u(c, op);
 	case WL_GET_ACCOUNTS_J: r = op_get_accounts_j(c, op); break;
 	case WL_GET_ACCOUNT: r = op_get_account(c, op); break;
-	case WL_ADD_ACCOUNT: r = op_add_account(c, op); break;
+	case WL_ADD_ACCOUNT:
+	case WL_ADD_ACCOUNT_1D:
+	case WL_ADD_ACCOUNT_1DS: r = op_add_account(c, op); break;
+	case WL_GET_ACCOUNTS_D: r = op_get_accounts_d(c, op); break;
 	case WL_UPDATE_ACCOUNT: r = op_update_account(c, op); break;
 	case WL_FLIP: r = op_flip(c, op, group); break;
 	case WL_BALANCE: case WL_BALANCE_HOT: r = op_add_balance(c, op); break;

@@ -78,9 +78,9 @@ machine() {
 machine | tee "$out/machine.txt" >&2
 
 # ---- database -----------------------------------------------------------------
-# The buffer pool holds the 1M data set (~0.6 GB), as a production server's
-# would; durability stays at the production setting.
-sql -e "SET GLOBAL innodb_buffer_pool_size = 1073741824; SET GLOBAL max_connections = 1000;
+# The buffer pool holds the 1M data set (~1 GB with its indexes), as a
+# production server's would; durability stays at the production setting.
+sql -e "SET GLOBAL innodb_buffer_pool_size = 2147483648; SET GLOBAL max_connections = 1000;
         SET GLOBAL innodb_flush_log_at_trx_commit = 1" || exit 99
 "$B/ngnprod-admin" $dbargs migrate >/dev/null || exit 99
 NGNPROD_PASSWORD=$password "$B/ngnprod-admin" $dbargs login add "$login" >/dev/null || exit 99
@@ -121,16 +121,21 @@ kv() { # kv KEY LINE
 	[ "$l" = " $2 " ] && { echo 0; return; }
 	echo "${l%% *}"
 }
-# prints "<statements executed> <commits>" (server-wide counters)
+# prints "<statements executed> <commits> <buffer pool misses>" (server-wide counters)
 dbcount() {
-	sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute', 'Com_commit')" \
-		| awk '$1 == "Com_stmt_execute" { s = $2 } $1 == "Com_commit" { c = $2 } END { print s, c }'
+	sql -N -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute', 'Com_commit', 'Innodb_buffer_pool_reads')" \
+		| awk '$1 == "Com_stmt_execute" { s = $2 } $1 == "Com_commit" { c = $2 }
+		       $1 == "Innodb_buffer_pool_reads" { r = $2 } END { print s, c, r }'
 }
 # CPU time of a process so far, in clock ticks (user + system)
 ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 hz=$(getconf CLK_TCK)
+# context switches (voluntary + involuntary) of all threads of a process
+ctxsw() {
+	cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'
+}
 per_op() { # per_op TICKS ALL: microseconds per operation
 	awk -v t="$1" -v a="$2" -v hz="$hz" 'BEGIN { printf "%.0f", (a > 0 ? t * 1e6 / hz / a : 0) }'
 }
@@ -145,15 +150,17 @@ adds=0
 # measure SIDE WORKLOAD CONNS SCALE: runs one side, appends a row to results.tsv
 measure() {
 	local side=$1 wl=$2 c=$3 scale=$4 line base=0 group=x
-	if [ "$wl" = addAccount ]; then
+	if [ "$wl" = addAccount ] || [ "$wl" = addAccount1D ] || [ "$wl" = addAccount1DS ]; then
 		adds=$((adds + 1))
 		base=$((100000000 + adds * 1000000))
 	fi
 	[ "$wl" = flip ] && group="flip-$side-$c-$scale"
 	local seed=$RANDOM
 	set -- $(dbcount)
-	local e0=$1 c0=$2 st0 dt0
+	local e0=$1 c0=$2 r0=$3 st0 dt0
 	st0=$(ticks "$spid") dt0=$(ticks "$NGN_TEST_DB_PID")
+	local sx0 dx0
+	sx0=$(ctxsw "$spid") dx0=$(ctxsw "$NGN_TEST_DB_PID")
 	if [ "$side" = ngnprod ]; then
 		line=$("$B/bench/loadgen" --port "$port" --workload "$wl" --conns "$c" --secs "$secs" \
 			--warmup "$warm" --accounts "$scale" --new-base "$base" --group "$group" --login "$login" \
@@ -163,8 +170,9 @@ measure() {
 			--conns "$c" --secs "$secs" --warmup "$warm" --accounts "$scale" --new-base "$base" \
 			--group "$group" --seed "$seed" 2>>"$out/errors.log")
 	fi
-	local st1 dt1
+	local st1 dt1 sx1 dx1
 	st1=$(ticks "$spid") dt1=$(ticks "$NGN_TEST_DB_PID")
+	sx1=$(ctxsw "$spid") dx1=$(ctxsw "$NGN_TEST_DB_PID")
 	set -- $(dbcount)
 	local all
 	all=$(kv all "$line")
@@ -174,13 +182,17 @@ measure() {
 	local spo cpo
 	spo=$(awk -v a="$all" -v d=$(($1 - e0)) 'BEGIN { printf "%.2f", (a > 0 ? d / a : 0) }')
 	cpo=$(awk -v a="$all" -v d=$(($2 - c0)) 'BEGIN { printf "%.2f", (a > 0 ? d / a : 0) }')
+	local rpo
+	rpo=$(awk -v a="$all" -v d=$(($3 - r0)) 'BEGIN { printf "%.2f", (a > 0 ? d / a : 0) }')
 	printf '%s\t' "$scale" "$wl" "$c" "$side" "$(kv rps "$line")" "$(kv p50_us "$line")" "$(kv p99_us "$line")" \
 		"$(kv p999_us "$line")" "$(kv max_us "$line")" "$(kv errors "$line")" "$spo" "$cpo" \
 		"$(kv conn_min "$line")" "$(kv conn_max "$line")" "$(kv rss_before_kb "$line")" \
-		"$(kv rss_after_kb "$line")" "$scpu" "$dcpu" >>"$tsv"
-	printf '%s\n' "$ccpu" >>"$tsv"
+		"$(kv rss_after_kb "$line")" "$scpu" "$dcpu" "$ccpu" "$(cut -d' ' -f1 /proc/loadavg)" >>"$tsv"
+	printf '%s\t%s\t%s\n' "$rpo" \
+		"$(awk -v a="$all" -v d=$((sx1 - sx0)) 'BEGIN { printf "%.1f", (a > 0 ? d / a : 0) }')" \
+		"$(awk -v a="$all" -v d=$((dx1 - dx0)) 'BEGIN { printf "%.1f", (a > 0 ? d / a : 0) }')" >>"$tsv"
 	say "$scale $wl c=$c $side: $(kv rps "$line")/s p99 $(kv p99_us "$line") us, errors $(kv errors "$line"),"\
-		"stmts/op $spo, CPU us/op: ngnprod $scpu, mariadbd $dcpu, client $ccpu"
+		"stmts/op $spo, buffer pool misses/op $rpo, CPU us/op: ngnprod $scpu, mariadbd $dcpu, client $ccpu"
 }
 
 run_scale() {
@@ -189,7 +201,7 @@ run_scale() {
 		ran=
 		for c in $conns_list; do
 			case $wl in
-			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro) ;; # raw only
+			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro | *DS | *sD) ;; # raw only
 			*) measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
 			esac
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"
@@ -275,6 +287,9 @@ say "256 idle connections"
 idleline=$("$B/bench/loadgen" --port "$port" --workload getAccount --conns 256 --idle 3 --accounts "$loaded" \
 	--login "$login" --password "$password" --server-pid "$spid" 2>>"$out/errors.log")
 stop_server
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (includes this benchmark's own 256-thread raw runs)" \
+	>>"$out/machine.txt"
 
 # ---- the table ------------------------------------------------------------------
 {

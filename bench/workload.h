@@ -24,6 +24,7 @@ enum wl_kind {
 	WL_BALANCE,       /* addBalance on a random account */
 	WL_BALANCE_HOT,   /* addBalance, always on account 0 */
 	WL_GET_ACCOUNTS,  /* filter by a random domain, range 0..49 */
+	WL_ADD_ACCOUNT_1D, /* addAccount, all into one domain (n0.bench): bulk provisioning */
 	WL_POINT_SELECT,  /* raw only: one SELECT by (username, domain), autocommit */
 	/* raw only, what-if: the same results with fewer round trips (RESULTS.md) */
 	WL_GET_ACCOUNT_J,    /* getAccount as one SELECT (JSON_ARRAYAGG subqueries) + COMMIT */
@@ -34,6 +35,8 @@ enum wl_kind {
 	WL_GET_ACCOUNT_URO,  /* the same in autocommit mode (no COMMIT) */
 	WL_GET_ACCOUNT_S,    /* today's four SELECTs, extras by "= ?" instead of IN (40 ids) + COMMIT */
 	WL_GET_ACCOUNT_SRO,  /* the same in autocommit mode (no COMMIT) */
+	WL_ADD_ACCOUNT_1DS,  /* addAccount1D with the domain row read LOCK IN SHARE MODE */
+	WL_GET_ACCOUNTS_D,   /* getAccounts filtered on a.domain_id (domain looked up first) */
 	WL_COUNT
 };
 
