@@ -81,6 +81,7 @@ machine | tee "$out/machine.txt" >&2
 # The buffer pool holds the 1M data set (~1 GB with its indexes), as a
 # production server's would; durability stays at the production setting.
 sql -e "SET GLOBAL innodb_buffer_pool_size = 2147483648; SET GLOBAL max_connections = 1000;
+        SET GLOBAL thread_cache_size = 1000;
         SET GLOBAL innodb_flush_log_at_trx_commit = 1" || exit 99
 "$B/ngnprod-admin" $dbargs migrate >/dev/null || exit 99
 NGNPROD_PASSWORD=$password "$B/ngnprod-admin" $dbargs login add "$login" >/dev/null || exit 99
