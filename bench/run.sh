@@ -297,6 +297,8 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (includes this bench
 	cat "$out/machine.txt"
 	echo
 	awk -F'\t' -f "$here/table.awk" "$tsv"
+	[ "$quick" = 1 ] && echo "BENCH_QUICK: ${secs} s runs; at 256 connections a call can take longer than the run," \
+		"so those rows (and their ratios) mean little here"
 	echo
 	awk -v l="$soakline" 'BEGIN {
 		split(l, a, " "); for (i in a) { split(a[i], p, "="); v[p[1]] = p[2] }
