@@ -6,9 +6,8 @@
 
 int ngn1__addToGroup(struct soap *soap, struct ngn2__SipId *sipId, char *group, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id id;
 	const char *g = NULL;
 	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
@@ -21,9 +20,8 @@ int ngn1__addToGroup(struct soap *soap, struct ngn2__SipId *sipId, char *group, 
 
 int ngn1__removeFromGroup(struct soap *soap, struct ngn2__SipId *sipId, char *group, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id id;
 	const char *g = NULL;
 	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
@@ -36,9 +34,8 @@ int ngn1__removeFromGroup(struct soap *soap, struct ngn2__SipId *sipId, char *gr
 
 int ngn1__getGroups(struct soap *soap, struct ngn2__SipId *sipId, struct ngn1__getGroupsResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id id;
 	struct str_list l;
 	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;

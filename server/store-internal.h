@@ -22,6 +22,21 @@ void scope_query(struct query *q, const struct scope *sc, const char *reseller_e
 char *col_str(struct arena *a, const struct db_val *v);
 int64_t col_int(const struct db_val *v);
 
+/* A bound value for an optional member: NULL (SQL NULL) when absent, which
+ * the COALESCE(?, column) of an update reads as "unchanged". */
+static inline struct db_val opt_str_val(const char *s)
+{
+	return s ? DB_S(s) : DB_NUL;
+}
+
+static inline struct db_val opt_int_val(const struct opt_int *o)
+{
+	return o->set ? DB_I(o->v) : DB_NUL;
+}
+
+/* db_row_fn for "SELECT COUNT(*)": stores the count in *(int64_t *)arg. */
+enum ngn_status count_row(void *arg, const struct db_val *cols, size_t ncols);
+
 /* Appends one zeroed element to a list kept as (v, n, cap) in the arena.
  * NULL when out of memory. */
 void *vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);

@@ -98,16 +98,6 @@ static const struct query_sort account_sorts[] = {
 
 static const struct query_def account_listing = { ACCOUNT_COLUMNS, ACCOUNT_FROM, account_sorts };
 
-static struct db_val opt_s(const char *s)
-{
-	return s ? DB_S(s) : DB_NUL;
-}
-
-static struct db_val opt_i(const struct opt_int *o)
-{
-	return o->set ? DB_I(o->v) : DB_NUL;
-}
-
 static int64_t or0(const struct opt_int *o)
 {
 	return o->set ? o->v : 0;
@@ -412,9 +402,9 @@ static enum ngn_status update_body(struct db *db, void *arg)
 			st = db_exec(db, SQL_PASSWORD_UPDATE, p, 4, NULL, NULL);
 	}
 	struct db_val u[13] = {
-		opt_s(a->first_name), opt_s(a->last_name), opt_s(a->email), opt_s(a->rpid), opt_s(a->timezone),
-		opt_i(&a->owner), opt_i(&a->prepaid), opt_i(&a->quota), opt_i(&a->call_limit),
-		opt_s(a->region), opt_i(&a->timeout), opt_s(a->quickdial_prefix), DB_I(ref.sid),
+		opt_str_val(a->first_name), opt_str_val(a->last_name), opt_str_val(a->email), opt_str_val(a->rpid), opt_str_val(a->timezone),
+		opt_int_val(&a->owner), opt_int_val(&a->prepaid), opt_int_val(&a->quota), opt_int_val(&a->call_limit),
+		opt_str_val(a->region), opt_int_val(&a->timeout), opt_str_val(a->quickdial_prefix), DB_I(ref.sid),
 	};
 	if (st == NGN_OK)
 		st = db_exec(db, SQL_ACCOUNT_UPDATE, u, 13, NULL, NULL);
@@ -453,13 +443,6 @@ static enum ngn_status get_body(struct db *db, void *arg)
 {
 	struct account_op *op = arg;
 	return get_one(db, op->sc, op->id, op->out, op->res);
-}
-
-static enum ngn_status count_row(void *arg, const struct db_val *c, size_t ncols)
-{
-	(void)ncols;
-	*(int64_t *)arg = col_int(&c[0]);
-	return NGN_OK;
 }
 
 static enum ngn_status list_body(struct db *db, void *arg)

@@ -152,7 +152,7 @@ static enum ngn_status update_body(struct db *db, void *arg)
 		if (st == NGN_OK)
 			st = db_exec(db, SQL_DBALIAS_RETARGET, t, 3, NULL, NULL);
 	}
-	struct db_val u[2] = { al->owner.set ? DB_I(al->owner.v) : DB_NUL, DB_I(id) };
+	struct db_val u[2] = { opt_int_val(&al->owner), DB_I(id) };
 	if (st == NGN_OK)
 		st = db_exec(db, SQL_SIP_ALIAS_UPDATE, u, 2, NULL, NULL);
 	return st;
@@ -182,13 +182,6 @@ static enum ngn_status get_body(struct db *db, void *arg)
 	if (l.n == 0)
 		return alias_not_found(&op->res->err, op->id);
 	*op->out = l.v[0];
-	return NGN_OK;
-}
-
-static enum ngn_status count_row(void *arg, const struct db_val *c, size_t ncols)
-{
-	(void)ncols;
-	*(int64_t *)arg = col_int(&c[0]);
 	return NGN_OK;
 }
 

@@ -52,6 +52,13 @@ int64_t col_int(const struct db_val *v)
 	return 0;
 }
 
+enum ngn_status count_row(void *arg, const struct db_val *cols, size_t ncols)
+{
+	(void)ncols;
+	*(int64_t *)arg = col_int(&cols[0]);
+	return NGN_OK;
+}
+
 void *vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize)
 {
 	if (*n == *cap) {
