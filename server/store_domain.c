@@ -143,19 +143,19 @@ static enum ngn_status domain_row(void *arg, const struct db_val *c, size_t ncol
 {
 	struct domain_rows *r = arg;
 	(void)ncols;
-	struct domain *d = vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *d);
+	struct domain *d = store_vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *d);
 	if (d == NULL)
 		return NGN_E_INTERNAL;
-	d->domain = col_str(r->a, &c[0]);
-	d->customer = (struct opt_int){ 1, col_int(&c[1]) };
-	d->reseller = (struct opt_int){ 1, col_int(&c[2]) };
-	d->change_date = col_int(&c[3]);
-	d->certificate = col_str(r->a, &c[4]);
-	d->private_key = col_str(r->a, &c[5]);
-	d->match_ip_address = col_str(r->a, &c[6]);
-	d->match_sip_domain = col_str(r->a, &c[7]);
-	d->verify_cert = (struct opt_int){ 1, col_int(&c[8]) };
-	d->require_cert = (struct opt_int){ 1, col_int(&c[9]) };
+	d->domain = store_col_str(r->a, &c[0]);
+	d->customer = (struct opt_int){ 1, store_col_int(&c[1]) };
+	d->reseller = (struct opt_int){ 1, store_col_int(&c[2]) };
+	d->change_date = store_col_int(&c[3]);
+	d->certificate = store_col_str(r->a, &c[4]);
+	d->private_key = store_col_str(r->a, &c[5]);
+	d->match_ip_address = store_col_str(r->a, &c[6]);
+	d->match_sip_domain = store_col_str(r->a, &c[7]);
+	d->verify_cert = (struct opt_int){ 1, store_col_int(&c[8]) };
+	d->require_cert = (struct opt_int){ 1, store_col_int(&c[9]) };
 	if (!d->domain || !d->certificate || !d->private_key || !d->match_ip_address || !d->match_sip_domain)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
@@ -170,7 +170,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	query_str(&q, "d.domain = ?", "d.domain LIKE ?", dq->domain);
 	query_int(&q, "sd.customer = ?", dq->customer);
 	query_int(&q, "sd.reseller = ?", dq->reseller);
-	scope_query(&q, op->sc, "sd.reseller = ?", "sd.customer = ?");
+	store_scope_query(&q, op->sc, "sd.reseller = ?", "sd.customer = ?");
 	enum ngn_status st = query_order(&q, &dq->order, &op->res->err);
 	if (st == NGN_OK)
 		st = query_range(&q, &dq->range, &op->res->err);
@@ -179,7 +179,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	memset(op->out, 0, sizeof *op->out);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, count_row, &op->out->total, NULL);
+	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->out->total, NULL);
 	if (st != NGN_OK)
 		return st;
 	struct domain_rows r = { &op->res->arena, op->out };

@@ -37,8 +37,8 @@ static enum ngn_status group_row(void *arg, const struct db_val *cols, size_t nc
 {
 	struct groups_row *g = arg;
 	(void)ncols;
-	char **slot = vec_push(g->a, (void **)&g->out->v, &g->out->n, &g->out->cap, sizeof *slot);
-	if (slot == NULL || (*slot = col_str(g->a, &cols[0])) == NULL)
+	char **slot = store_vec_push(g->a, (void **)&g->out->v, &g->out->n, &g->out->cap, sizeof *slot);
+	if (slot == NULL || (*slot = store_col_str(g->a, &cols[0])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
