@@ -11,10 +11,11 @@
 #include "db.h"
 #include "glue-internal.h"
 
-/* the mask of the policy groups among an account's rows */
+/* the mask of the policy groups among an account's rows (BIT_OR of no row is
+ * 0; the CAST keeps the column an integer, COALESCE would make it DECIMAL) */
 #define MASK_EXPR \
-	"COALESCE(BIT_OR(CASE g.grp WHEN 'blocked' THEN 1 WHEN 'anonymous' THEN 2" \
-	" WHEN 'free-pstn' THEN 4 WHEN 'quota' THEN 8 ELSE 0 END), 0)"
+	"CAST(BIT_OR(CASE g.grp WHEN 'blocked' THEN 1 WHEN 'anonymous' THEN 2" \
+	" WHEN 'free-pstn' THEN 4 WHEN 'quota' THEN 8 ELSE 0 END) AS SIGNED)"
 #define POLICY_GROUPS "('blocked', 'anonymous', 'free-pstn', 'quota')"
 
 static const char SQL_EVENTS_AFTER[] =
@@ -137,7 +138,8 @@ void glue_items_dedup(struct glue_items *it)
 static enum ngn_status event_row(void *arg, const struct db_val *c, size_t n)
 {
 	struct glue_items *out = arg;
-	if (n < 5 || c[0].type != DB_INT || c[1].type != DB_STR || c[2].type != DB_STR)
+	if (n < 5 || c[0].type != DB_INT || c[1].type != DB_STR || c[2].type != DB_STR
+	    || c[3].type != DB_INT)
 		return NGN_E_INTERNAL;
 	if (glue_items_add(out, c[0].i, c[1].s, c[1].len, c[2].s, c[2].len, (int)c[3].i,
 			   c[4].type == DB_INT ? c[4].i : 0))
@@ -207,7 +209,7 @@ enum ngn_status glue_outbox_settled_id(struct db *db, unsigned grace_ms, int64_t
 static enum ngn_status snap_row(void *arg, const struct db_val *c, size_t n)
 {
 	struct glue_items *out = arg;
-	if (n < 3 || c[0].type != DB_STR || c[1].type != DB_STR)
+	if (n < 3 || c[0].type != DB_STR || c[1].type != DB_STR || c[2].type != DB_INT)
 		return NGN_E_INTERNAL;
 	if (c[2].i == 0)
 		return NGN_OK;

@@ -6,6 +6,7 @@
  * runs the glue until SIGINT or SIGTERM, and prints the glue's status as one
  * JSON line on stdout at each SIGUSR1. Not nudged by anyone, it finds new
  * outbox rows by polling every glue-poll-ms. */
+#include <mysql.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,11 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 	log_set_level((enum log_level)(cfg.log_level > 3 ? 3 : cfg.log_level));
+	if (mysql_library_init(0, NULL, NULL)) {
+		fprintf(stderr, "ngnprod-glue: cannot initialise the MariaDB client library\n");
+		cfg_free(&cfg);
+		return 1;
+	}
 	if (cfg.nproxies == 0) {
 		fprintf(stderr, "ngnprod-glue: no proxy configured (--proxy=http://HOST:PORT/RPC)\n");
 		cfg_free(&cfg);
@@ -69,5 +75,6 @@ int main(int argc, char **argv)
 		break;
 	}
 	glue_stop(g);
+	mysql_library_end();
 	return 0;
 }
