@@ -461,27 +461,36 @@ static void start_resync(struct glue_proxy *p)
 
 /* ---- probe -------------------------------------------------------------------- */
 
+/* Loads this proxy's cursor row once; 0 when known. */
+static int ensure_cursor(struct glue_proxy *p)
+{
+	if (p->have_cursor)
+		return 0;
+	int64_t id = 0;
+	int found = 0;
+	enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, NULL, 0, &found);
+	if (st != NGN_OK) {
+		db_failed(p, "loading the cursor", st);
+		return -1;
+	}
+	p->db_trouble = 0;
+	p->have_cursor = 1;
+	glue_gaps_init(&p->gaps, id);
+	p->pending = p->gaps;
+	p->saved_cursor = found ? id : -1;
+	if (!found) {
+		p->need_resync = 1; /* never pushed to this proxy: its table is unknown */
+		log_info("glue: proxy %s: no cursor '%s' yet", p->url, p->cursor_name);
+	}
+	stats_update(p);
+	return 0;
+}
+
 /* The proxy answered: decide between resuming and rebuilding. */
 static void probe_settle(struct glue_proxy *p)
 {
-	if (!p->have_cursor) {
-		int64_t id = 0;
-		int found = 0;
-		enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, NULL, 0, &found);
-		if (st != NGN_OK) {
-			db_failed(p, "loading the cursor", st);
-			return;
-		}
-		p->db_trouble = 0;
-		p->have_cursor = 1;
-		glue_gaps_init(&p->gaps, id);
-		p->pending = p->gaps;
-		p->saved_cursor = found ? id : -1;
-		if (!found) {
-			p->need_resync = 1; /* never pushed to this proxy: its table is unknown */
-			log_info("glue: proxy %s: no cursor '%s' yet", p->url, p->cursor_name);
-		}
-	}
+	if (ensure_cursor(p) != 0)
+		return;
 	if (p->busy)
 		return; /* the running chain looks at need_resync when it ends */
 	if (p->need_resync) {
@@ -548,7 +557,7 @@ void glue_proxy_probe(struct glue_proxy *p)
 {
 	/* lag figures for the status, from the acknowledged position */
 	int64_t count = 0, age = 0;
-	if (p->have_cursor && glue_outbox_lag(glue_db(p->g), p->gaps.hwm, &count, &age) == NGN_OK) {
+	if (ensure_cursor(p) == 0 && glue_outbox_lag(glue_db(p->g), p->gaps.hwm, &count, &age) == NGN_OK) {
 		pthread_mutex_lock(glue_lock(p->g));
 		p->st.lag_events = count + glue_gaps_missing(&p->gaps);
 		p->st.lag_ms = age / 1000;
