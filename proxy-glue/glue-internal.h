@@ -163,6 +163,11 @@ const char *glue_id(struct glue *g);
 unsigned glue_timeout_ms(struct glue *g);
 pthread_mutex_t *glue_lock(struct glue *g);
 int glue_stopping(struct glue *g);
+/* Database back-off shared by the glue's proxies: glue_db_held() is true
+ * while calls should not be tried (the last one found the server gone);
+ * glue_db_note() records each call's status. */
+int glue_db_held(struct glue *g);
+void glue_db_note(struct glue *g, enum ngn_status st);
 int64_t glue_now_ms(void);
 double glue_now_sec(void);
 

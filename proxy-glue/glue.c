@@ -43,6 +43,7 @@ struct glue {
 	pthread_mutex_t lock;
 	atomic_int stopping;
 	int64_t next_log_ms, next_prune_ms;
+	int64_t db_hold_until_ms, db_backoff_ms;
 	size_t np;
 	struct glue_proxy *p[CFG_MAX_PROXIES];
 };
@@ -67,6 +68,24 @@ const char *glue_id(struct glue *g) { return g->id; }
 unsigned glue_timeout_ms(struct glue *g) { return g->timeout_ms; }
 pthread_mutex_t *glue_lock(struct glue *g) { return &g->lock; }
 int glue_stopping(struct glue *g) { return atomic_load(&g->stopping); }
+
+int glue_db_held(struct glue *g)
+{
+	return glue_now_ms() < g->db_hold_until_ms;
+}
+
+void glue_db_note(struct glue *g, enum ngn_status st)
+{
+	if (st == NGN_E_DB_UNAVAILABLE) {
+		g->db_backoff_ms = g->db_backoff_ms ? g->db_backoff_ms * 2 : 100;
+		if (g->db_backoff_ms > 2000)
+			g->db_backoff_ms = 2000;
+		g->db_hold_until_ms = glue_now_ms() + g->db_backoff_ms;
+	} else if (st == NGN_OK) {
+		g->db_backoff_ms = 0;
+		g->db_hold_until_ms = 0;
+	}
+}
 
 static void log_status(struct glue *g)
 {
@@ -118,7 +137,10 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (now >= g->next_prune_ms) {
 		g->next_prune_ms = now + GLUE_PRUNE_EVERY_MS;
 		uint64_t n = 0;
-		if (glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n) == NGN_OK && n)
+		enum ngn_status st = glue_db_held(g) ? NGN_E_DB_UNAVAILABLE
+			: glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n);
+		glue_db_note(g, st);
+		if (st == NGN_OK && n)
 			log_info("glue: pruned %llu outbox rows that every cursor is past",
 				 (unsigned long long)n);
 	}

@@ -111,8 +111,17 @@ static void count_error(struct glue_proxy *p)
 	pthread_mutex_unlock(glue_lock(p->g));
 }
 
+static void db_ok(struct glue_proxy *p)
+{
+	if (p->db_trouble)
+		log_info("glue: proxy %s: database reachable again", p->url);
+	p->db_trouble = 0;
+	glue_db_note(p->g, NGN_OK);
+}
+
 static void db_failed(struct glue_proxy *p, const char *what, enum ngn_status st)
 {
+	glue_db_note(p->g, st);
 	if (!p->db_trouble)
 		log_warn("glue: proxy %s: %s failed (status %d: %s); retrying", p->url, what, (int)st,
 			 db_error(glue_db(p->g)));
@@ -184,14 +193,14 @@ static void start_resync(struct glue_proxy *p);
 static void save_cursor(struct glue_proxy *p, const char *epoch)
 {
 	int64_t c = glue_gaps_cursor(&p->gaps);
-	if (c == p->saved_cursor && epoch == NULL)
-		return;
+	if ((c == p->saved_cursor && epoch == NULL) || glue_db_held(p->g))
+		return; /* a later save catches up (invariant 1 holds either way) */
 	enum ngn_status st = glue_cursor_save(glue_db(p->g), p->cursor_name, c, epoch);
 	if (st != NGN_OK) {
 		db_failed(p, "saving the cursor", st);
 		return;
 	}
-	p->db_trouble = 0;
+	db_ok(p);
 	p->saved_cursor = c;
 }
 
@@ -224,6 +233,8 @@ static void outbox_step(struct glue_proxy *p)
 {
 	struct db *db = glue_db(p->g);
 	int64_t now = glue_now_ms();
+	if (glue_db_held(p->g))
+		return; /* the poll timer comes back */
 	p->again = 0;
 	p->pending = p->gaps;
 	size_t dropped = glue_gaps_expire(&p->pending, now, GLUE_GAP_GRACE_MS);
@@ -245,7 +256,7 @@ static void outbox_step(struct glue_proxy *p)
 		p->pending = p->gaps;
 		return;
 	}
-	p->db_trouble = 0;
+	db_ok(p);
 	for (size_t i = before; i < p->items.n; i++)
 		glue_gaps_advance(&p->pending, p->items.v[i].id, now);
 	p->batch_full = p->items.n - before >= GLUE_BATCH;
@@ -442,6 +453,8 @@ static void start_resync(struct glue_proxy *p)
 	int64_t settled = 0;
 	p->again = 0;
 	set_state(p, GP_RESYNC, "rebuilding the proxy's table");
+	if (glue_db_held(p->g))
+		return; /* the next probe tries again */
 	p->resync_t0 = glue_now_sec();
 	enum ngn_status st = glue_outbox_settled_id(db, GLUE_GAP_GRACE_MS, &settled);
 	if (st == NGN_OK)
@@ -451,7 +464,7 @@ static void start_resync(struct glue_proxy *p)
 		glue_items_clear(&p->snap);
 		return; /* the next probe tries again */
 	}
-	p->db_trouble = 0;
+	db_ok(p);
 	int64_t cur = glue_gaps_cursor(&p->gaps);
 	p->resync_resume = settled > cur ? settled : cur;
 	p->busy = 1;
@@ -466,6 +479,8 @@ static int ensure_cursor(struct glue_proxy *p)
 {
 	if (p->have_cursor)
 		return 0;
+	if (glue_db_held(p->g))
+		return -1;
 	int64_t id = 0;
 	int found = 0;
 	enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, NULL, 0, &found);
@@ -473,7 +488,7 @@ static int ensure_cursor(struct glue_proxy *p)
 		db_failed(p, "loading the cursor", st);
 		return -1;
 	}
-	p->db_trouble = 0;
+	db_ok(p);
 	p->have_cursor = 1;
 	glue_gaps_init(&p->gaps, id);
 	p->pending = p->gaps;
@@ -557,7 +572,8 @@ void glue_proxy_probe(struct glue_proxy *p)
 {
 	/* lag figures for the status, from the acknowledged position */
 	int64_t count = 0, age = 0;
-	if (ensure_cursor(p) == 0 && glue_outbox_lag(glue_db(p->g), p->gaps.hwm, &count, &age) == NGN_OK) {
+	if (ensure_cursor(p) == 0 && !glue_db_held(p->g)
+	    && glue_outbox_lag(glue_db(p->g), p->gaps.hwm, &count, &age) == NGN_OK) {
 		pthread_mutex_lock(glue_lock(p->g));
 		p->st.lag_events = count + glue_gaps_missing(&p->gaps);
 		p->st.lag_ms = age / 1000;

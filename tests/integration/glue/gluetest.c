@@ -209,12 +209,12 @@ void gt_set_mask(MYSQL *my, const char *user, const char *domain, int mask)
 	gt_exec(my, "BEGIN");
 	snprintf(q, sizeof q, "DELETE FROM grp WHERE username = '%s' AND domain = '%s'", user, domain);
 	gt_exec(my, q);
-	snprintf(q, sizeof q, "INSERT INTO grp (username, domain, grp) VALUES ('%s', '%s', 'sms')", user, domain);
+	snprintf(q, sizeof q, "INSERT IGNORE INTO grp (username, domain, grp) VALUES ('%s', '%s', 'sms')", user, domain);
 	gt_exec(my, q);
 	for (int b = 0; b < 4; b++) {
 		if (!(mask & (1 << b)))
 			continue;
-		snprintf(q, sizeof q, "INSERT INTO grp (username, domain, grp) VALUES ('%s', '%s', '%s')", user,
+		snprintf(q, sizeof q, "INSERT IGNORE INTO grp (username, domain, grp) VALUES ('%s', '%s', '%s')", user,
 			 domain, names[b]);
 		gt_exec(my, q);
 	}
