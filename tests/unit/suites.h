@@ -3,6 +3,8 @@
 #define NGN_TEST_SUITES_H
 #include <check.h>
 
+Suite *cfg_suite(void);
 Suite *fault_suite(void);
+Suite *money_suite(void);
 
 #endif
