@@ -115,6 +115,20 @@ invite() { # NAME AUTHUSER PASSWORD FROM DEST CODE [gateway|anon-gateway]
 	check "$1" test $rc = 0
 }
 
+# ---- 0. the RPC listener ------------------------------------------------------
+code() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@" -d '{"jsonrpc":"2.0","method":"core.uptime","id":1}'; }
+check "RPC from 127.0.0.1 on the RPC port -> 200" test "$(code "http://127.0.0.1:$rpc/RPC")" = 200
+check "RPC from another address (127.0.0.2) -> 403" \
+	test "$(code --interface 127.0.0.2 "http://127.0.0.1:$rpc/RPC")" = 403
+check "RPC on the SIP port -> 403" test "$(code "http://127.0.0.1:$sip/RPC")" = 403
+sip_on_rpc_port() { # a SIP request over TCP to the RPC port gets no answer
+	local reply
+	reply=$(exec 3<>"/dev/tcp/127.0.0.1/$rpc" && printf 'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: rpcport\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' >&3 && timeout 1 cat <&3)
+	local st=$?   # 124: connected, nothing came back within 1 s; 0: closed silently
+	[ -z "$reply" ] && { [ $st = 124 ] || [ $st = 0 ]; }
+}
+check "SIP sent to the RPC port is never answered" sip_on_rpc_port
+
 # ---- 1. policy ----------------------------------------------------------------
 unloaded "not loaded: REGISTER -> 503 + Retry-After" REGISTER
 unloaded "not loaded: INVITE -> 503 + Retry-After" INVITE
@@ -196,6 +210,10 @@ done
 check "two glue processes: both cursors reach the last event" test $ok_cursors = 1
 kill -USR1 "$glue_g2"; sleep 0.2
 check "status line: in-sync with no lag" grep -q '"state":"in-sync","cursor":'"$max" "$T/glue-g2.out"
+stop_glue() { kill -TERM "$1" && wait "$1"; }
+check "ngnprod-glue g1 stops cleanly on SIGTERM (exit 0)" stop_glue "$glue_g1"
+check "ngnprod-glue g2 stops cleanly on SIGTERM (exit 0)" stop_glue "$glue_g2"
+glue_pids=()
 
 echo "$passed passed, $failed failed"
 if [ $failed -ne 0 ]; then
