@@ -31,7 +31,7 @@ static const char SQL_EVENTS_RANGE[] =
 	" AND g.grp IN " POLICY_GROUPS
 	" WHERE e.id BETWEEN ? AND ? GROUP BY e.id ORDER BY e.id";
 static const char SQL_SETTLED[] =
-	"SELECT COALESCE(MAX(id), 0) FROM proxy_event"
+	"SELECT CAST(COALESCE(MAX(id), 0) AS SIGNED) FROM proxy_event"
 	" WHERE created < TIMESTAMPADD(MICROSECOND, -?, NOW(6))";
 static const char SQL_SNAPSHOT[] =
 	"SELECT g.username, g.domain, " MASK_EXPR " FROM grp g"
@@ -53,7 +53,7 @@ static const char SQL_LAG_AGE[] =
 	"SELECT TIMESTAMPDIFF(MICROSECOND, created, NOW(6)) FROM proxy_event WHERE id > ?"
 	" ORDER BY id LIMIT 1";
 static const char SQL_PRUNE_FLOOR[] =
-	"SELECT COUNT(*), COALESCE(MIN(last_event_id), 0) FROM proxy_cursor";
+	"SELECT COUNT(*), CAST(COALESCE(MIN(last_event_id), 0) AS SIGNED) FROM proxy_cursor";
 static const char SQL_PRUNE[] =
 	"DELETE FROM proxy_event WHERE id <= ? AND created < TIMESTAMPADD(SECOND, -?, NOW(6))"
 	" ORDER BY id LIMIT 10000";

@@ -2,14 +2,14 @@
 # for the glue tests (sourced after common.sh).
 #
 #   ngn_kam_start DIR SIP_PORT RPC_PORT GW_URI DBURL
-#       starts Kamailio in the foreground of its own session (setsid), runtime
+#       starts Kamailio (proxy-glue/kamailio/ngnprod-kamailio.sh) in the
+#       foreground of its own session (setsid), runtime
 #       files under DIR, log in DIR/kamailio.log, and waits (10 s at most) until
 #       its JSON-RPC answers. Sets NGN_KAM_PID. Returns non-zero on failure.
 #   ngn_kam_kill [SIGNAL]   signals the whole process group (default KILL), waits
 #       for it to be gone, unsets NGN_KAM_PID.
 #   ngn_kam_rpc RPC_PORT JSON   POSTs one JSON-RPC request, prints the reply.
 NGN_KAM_CFG=${NGN_KAM_CFG:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/proxy-glue/kamailio/ngnprod.cfg}
-NGN_KAM_MODULES=${NGN_KAM_MODULES:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
 
 ngn_kam_rpc() {
 	curl -s -m 5 -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$1/RPC"
@@ -18,10 +18,8 @@ ngn_kam_rpc() {
 ngn_kam_start() {
 	local dir=$1 sip=$2 rpc=$3 gw=$4 dburl=$5
 	mkdir -p "$dir"
-	setsid /usr/sbin/kamailio -f "$NGN_KAM_CFG" -L "$NGN_KAM_MODULES" -DD -E -M 32 -m 64 \
-		-Y "$dir" -P "$dir/kamailio.pid" \
-		-A NGN_SIP_PORT="$sip" -A NGN_RPC_PORT="$rpc" -A NGN_CHILDREN=2 \
-		-A "NGN_GW=\"$gw\"" -A "NGN_DBURL=\"$dburl\"" \
+	setsid "$(dirname "$NGN_KAM_CFG")/ngnprod-kamailio.sh" --run-dir "$dir" \
+		--sip-port "$sip" --rpc-port "$rpc" --children 2 --gw "$gw" --db-url "$dburl" \
 		>>"$dir/kamailio.log" 2>&1 </dev/null &
 	NGN_KAM_PID=$!
 	local i

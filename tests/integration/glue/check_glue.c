@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cfg.h"
+#include "db.h"
 #include "glue.h"
 #include "glue-internal.h"
 #include "gluetest.h"
@@ -182,6 +183,26 @@ START_TEST(start_refuses_without_proxy_or_with_bad_url)
 END_TEST
 
 /* ---- pushes ------------------------------------------------------------------- */
+
+START_TEST(a_new_glue_resumes_after_settled_events)
+{
+	/* an outbox with only old events: the resync covers them all, so the
+	 * glue must resume after them instead of replaying them */
+	MYSQL *my = gt_connect();
+	for (int i = 0; i < 50; i++)
+		gt_set_mask(my, "old", "settled.test", i & 1 ? GLUE_G_FREEPSTN : 0);
+	gt_exec(my, "UPDATE proxy_event SET created = created - INTERVAL 1 HOUR");
+	struct glue *g = start("settled", 600000);
+	wait_in_sync(g, 0);
+	usleep(300000);
+	long long pushed = proxy_figure(g, 0, "pushed");
+	long long keys = proxy_figure(g, 0, "last_resync_keys") + proxy_figure(g, 0, "last_resync_stale");
+	ck_assert_int_eq(pushed, keys);
+	ck_assert_int_eq(proxy_figure(g, 0, "cursor"), gt_scalar(my, "SELECT MAX(id) FROM proxy_event"));
+	glue_stop(g);
+	mysql_close(my);
+}
+END_TEST
 
 START_TEST(every_mask_reaches_the_proxy_on_nudge)
 {
@@ -371,6 +392,40 @@ START_TEST(a_dead_proxy_blocks_nobody)
 }
 END_TEST
 
+START_TEST(prune_only_what_every_cursor_passed)
+{
+	MYSQL *my = gt_connect();
+	for (int i = 0; i < 10; i++)
+		gt_set_mask(my, "pr", "prune.test", i & 1);
+	long long max = gt_scalar(my, "SELECT MAX(id) FROM proxy_event");
+	/* a cursor far behind holds everything above it */
+	char q[256];
+	snprintf(q, sizeof q, "INSERT INTO proxy_cursor (proxy, last_event_id) VALUES ('prune-test x', %lld)", max - 5);
+	gt_exec(my, q);
+	long long floor = gt_scalar(my, "SELECT MIN(last_event_id) FROM proxy_cursor");
+	long long above = gt_scalar(my, "SELECT COUNT(*) FROM proxy_event WHERE id > (SELECT MIN(last_event_id) FROM proxy_cursor)");
+	struct db_cfg dc = { .socket = getenv("NGN_TEST_DB_SOCKET"), .user = "root", .password = "",
+			     .database = "ngnprod" };
+	struct db *db = db_new(&dc);
+	uint64_t n = 0, total = 0;
+	do {
+		ck_assert_int_eq(glue_outbox_prune(db, 0, &n), NGN_OK);
+		total += n;
+	} while (n == 10000);
+	ck_assert_int_eq(gt_scalar(my, "SELECT COUNT(*) FROM proxy_event WHERE id <= (SELECT MIN(last_event_id) FROM proxy_cursor)"), 0);
+	ck_assert_int_eq(gt_scalar(my, "SELECT COUNT(*) FROM proxy_event"), above);
+	ck_assert_int_le(floor, max - 5);
+	/* rows younger than the minimum age stay */
+	snprintf(q, sizeof q, "UPDATE proxy_cursor SET last_event_id = %lld", max);
+	gt_exec(my, q);
+	ck_assert_int_eq(glue_outbox_prune(db, 600, &n), NGN_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(gt_scalar(my, "SELECT COUNT(*) FROM proxy_event"), above);
+	db_free(db);
+	mysql_close(my);
+}
+END_TEST
+
 static Suite *glue_suite(void)
 {
 	Suite *s = suite_create("glue");
@@ -382,11 +437,13 @@ static Suite *glue_suite(void)
 	suite_add_tcase(s, u);
 	TCase *t = tcase_create("kamailio");
 	tcase_set_timeout(t, 60);
+	tcase_add_test(t, a_new_glue_resumes_after_settled_events);
 	tcase_add_test(t, every_mask_reaches_the_proxy_on_nudge);
 	tcase_add_test(t, late_commit_of_a_lower_id_is_pushed);
 	tcase_add_test(t, lost_table_is_rebuilt_without_stale_keys);
 	tcase_add_test(t, two_glues_one_proxy_end_as_the_database);
 	tcase_add_test(t, a_dead_proxy_blocks_nobody);
+	tcase_add_test(t, prune_only_what_every_cursor_passed); /* last: it empties the outbox */
 	suite_add_tcase(s, t);
 	return s;
 }
