@@ -76,6 +76,8 @@ struct glue_items {
 void glue_items_clear(struct glue_items *it);
 int glue_items_add(struct glue_items *it, int64_t id, const char *user, size_t ulen,
 		   const char *dom, size_t dlen, int mask, int64_t age_us);
+/* Appends a copy of key (a proxy's "user@domain") with its mask. */
+int glue_items_add_key(struct glue_items *it, const char *key, int mask);
 /* Keeps only the last item of each key, in order. */
 void glue_items_dedup(struct glue_items *it);
 

@@ -90,6 +90,22 @@ int glue_items_add(struct glue_items *it, int64_t id, const char *user, size_t u
 	return 0;
 }
 
+int glue_items_add_key(struct glue_items *it, const char *key, int mask)
+{
+	const char *at = strrchr(key, '@');
+	if (at != NULL)
+		return glue_items_add(it, 0, key, (size_t)(at - key), at + 1, strlen(at + 1), mask, 0);
+	/* not an account key at all: kept as is, so that it can be deleted */
+	if (glue_items_add(it, 0, "", 0, "", 0, mask, 0))
+		return -1;
+	char *copy = strdup(key);
+	if (copy == NULL)
+		return -1;
+	free(it->v[it->n - 1].key);
+	it->v[it->n - 1].key = copy;
+	return 0;
+}
+
 static size_t str_hash(const char *s)
 {
 	size_t h = 1469598103934665603ULL;

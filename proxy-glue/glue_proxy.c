@@ -17,9 +17,13 @@
  *     batch is pushed (the same mask, read in one statement).
  *  3. A resync pushes every non-zero account of a snapshot of grp, then deletes
  *     (or re-reads and pushes) every key of the proxy the snapshot lacked, then
- *     sets meta=>epoch LAST, and resumes the outbox at max(cursor, R) where R
- *     is the highest event older than the gap grace when the resync began: any
- *     change that committed after the snapshot has an event above R.
+ *     checks that the proxy is still the instance it began with (core.uptime
+ *     up_since), then sets meta=>epoch LAST, and resumes the outbox at
+ *     max(cursor, R) where R is the highest event older than the gap grace
+ *     when the resync began: any change that committed after the snapshot has
+ *     an event above R (or was in flight longer than the grace: see
+ *     glue_gaps.c; `created` is compared on the database's clock, and every
+ *     ngnprod session writes it in UTC).
  *  4. One call at a time is outstanding per proxy for pushes (order), plus at
  *     most one probe; a proxy never waits on another, and no DB lock is held
  *     while a call is in flight (every query is its own short transaction). */
@@ -59,6 +63,7 @@ struct glue_proxy {
 
 	char up_since[64];
 	int64_t uptime;
+	unsigned restarts;         /* proxy restarts seen by the probe */
 	char epoch[64];
 
 	/* the running push chain */
@@ -71,6 +76,8 @@ struct glue_proxy {
 	struct glue_items snap;
 	double resync_t0;
 	int64_t resync_resume;
+	unsigned resync_restarts;  /* restarts when the resync began */
+	char resync_up_since[64];
 	size_t resync_stale;
 
 	struct glue_pstats st;     /* under glue_lock */
@@ -326,10 +333,37 @@ static void resync_epoch_set(void *arg, const struct glue_rpc_result *r)
 	p->st.last_resync_stale = p->resync_stale;
 	pthread_mutex_unlock(glue_lock(p->g));
 	glue_items_clear(&p->snap);
-	p->need_resync = 0;
+	p->need_resync = p->restarts != p->resync_restarts;
 	p->busy = 0;
 	set_state(p, GP_SYNC, "table rebuilt");
-	outbox_step(p);
+	if (p->need_resync)
+		start_resync(p); /* the proxy restarted meanwhile */
+	else
+		outbox_step(p);
+}
+
+/* Just before the epoch: the proxy must still be the instance that got the
+ * whole table (evhttp reconnects by itself, so a proxy restarted between two
+ * calls would otherwise get an epoch over a partial table). */
+static void resync_checked(void *arg, const struct glue_rpc_result *r)
+{
+	struct glue_proxy *p = arg;
+	if (glue_stopping(p->g))
+		return;
+	struct json_object *since = NULL;
+	if (!r->ok || !json_object_object_get_ex(r->result, "up_since", &since)) {
+		resync_failed(p, "core.uptime before the epoch");
+		return;
+	}
+	if (strcmp(json_object_get_string(since), p->resync_up_since) != 0) {
+		p->restarts++;
+		snprintf(p->up_since, sizeof p->up_since, "%s", json_object_get_string(since));
+		resync_failed(p, "the proxy restarted during the resync");
+		return;
+	}
+	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_SETS, "meta", "epoch", 0,
+			  p->epoch, resync_epoch_set, p) != 0)
+		resync_failed(p, "cannot send");
 }
 
 static void resync_stale_done(struct glue_proxy *p, int ok)
@@ -340,8 +374,8 @@ static void resync_stale_done(struct glue_proxy *p, int ok)
 	}
 	p->resync_stale = p->items.n;
 	snprintf(p->epoch, sizeof p->epoch, "%s-%lld", glue_id(p->g), (long long)glue_now_ms());
-	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_SETS, "meta", "epoch", 0,
-			  p->epoch, resync_epoch_set, p) != 0)
+	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_UPTIME, NULL, NULL, 0, NULL,
+			  resync_checked, p) != 0)
 		resync_failed(p, "cannot send");
 }
 
@@ -421,10 +455,8 @@ static void resync_dumped(void *arg, const struct glue_rpc_result *r)
 			/* not in the snapshot: gone, or changed since (its event comes later) */
 			int mask = 0;
 			st = glue_outbox_mask(glue_db(p->g), key, &mask);
-			if (st == NGN_OK && glue_items_add(&p->items, 0, key, strlen(key), "", 0, mask, 0))
+			if (st == NGN_OK && glue_items_add_key(&p->items, key, mask))
 				st = NGN_E_INTERNAL;
-			if (st == NGN_OK) /* glue_items_add appended "@": drop it */
-				p->items.v[p->items.n - 1].key[strlen(key)] = '\0';
 		}
 	}
 	free(ks.v);
@@ -455,6 +487,8 @@ static void start_resync(struct glue_proxy *p)
 	set_state(p, GP_RESYNC, "rebuilding the proxy's table");
 	if (glue_db_held(p->g))
 		return; /* the next probe tries again */
+	p->resync_restarts = p->restarts;
+	snprintf(p->resync_up_since, sizeof p->resync_up_since, "%s", p->up_since);
 	p->resync_t0 = glue_now_sec();
 	enum ngn_status st = glue_outbox_settled_id(db, GLUE_GAP_GRACE_MS, &settled);
 	if (st == NGN_OK)
@@ -534,7 +568,7 @@ static void probe_epoch(void *arg, const struct glue_rpc_result *r)
 	    && json_object_object_get_ex(item, "value", &val)) {
 		if (p->need_resync == 0 && p->epoch[0] == '\0')
 			snprintf(p->epoch, sizeof p->epoch, "%s", json_object_get_string(val));
-	} else if (!p->need_resync) {
+	} else if (!p->need_resync && p->state != GP_RESYNC) { /* none yet while rebuilding */
 		log_info("glue: proxy %s: has no meta=>epoch (new or restarted): full resync", p->url);
 		p->need_resync = 1;
 	}
@@ -557,9 +591,10 @@ static void probe_uptime(void *arg, const struct glue_rpc_result *r)
 	json_object_object_get_ex(r->result, "uptime", &up);
 	const char *s = since ? json_object_get_string(since) : "";
 	int64_t u = up ? json_object_get_int64(up) : 0;
-	if (p->up_since[0] && (strcmp(s, p->up_since) != 0 || u < p->uptime) && !p->need_resync) {
+	if (p->up_since[0] && (strcmp(s, p->up_since) != 0 || u < p->uptime)) {
 		log_info("glue: proxy %s restarted (up since %s): full resync", p->url, s);
 		p->need_resync = 1;
+		p->restarts++;
 	}
 	snprintf(p->up_since, sizeof p->up_since, "%s", s);
 	p->uptime = u;

@@ -306,6 +306,7 @@ START_TEST(lost_table_is_rebuilt_without_stale_keys)
 	long long before = proxy_figure(g, 0, "resyncs");
 	/* the proxy forgets and invents: as after a restart plus garbage */
 	rpcc_seti(rc, "acct", "ghost@rebuild.test", 5);
+	rpcc_seti(rc, "acct", "no-domain-key", 3);
 	rpcc_delete(rc, "acct", "r1@rebuild.test");
 	rpcc_seti(rc, "acct", "r2@rebuild.test", 1);
 	rpcc_delete(rc, "meta", "epoch");
@@ -316,8 +317,9 @@ START_TEST(lost_table_is_rebuilt_without_stale_keys)
 	}
 	ck_assert_int_eq(rpcc_diff_db(rc, my), 0);
 	ck_assert_int_eq(rpcc_get(rc, "acct", "ghost@rebuild.test"), -1);
+	ck_assert_int_eq(rpcc_get(rc, "acct", "no-domain-key"), -1);
 	ck_assert_int_gt(proxy_figure(g, 0, "resyncs"), before);
-	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_stale"), 1);
+	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_stale"), 2);
 	glue_stop(g);
 	rpcc_free(rc);
 	mysql_close(my);
