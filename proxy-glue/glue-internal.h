@@ -31,6 +31,7 @@ enum {
 #define GLUE_GAP_GRACE_MS 5000
 #define GLUE_PROBE_MS 1000
 #define GLUE_BATCH 1000
+#define GLUE_LANES 4    /* connections per proxy for a resync's snapshot */
 
 /* ---- glue_gaps.c -----------------------------------------------------------
  * Outbox ids are AUTO_INCREMENT values that may become visible out of order

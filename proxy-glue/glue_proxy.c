@@ -24,8 +24,9 @@
  *     an event above R (or was in flight longer than the grace: see
  *     glue_gaps.c; `created` is compared on the database's clock, and every
  *     ngnprod session writes it in UTC).
- *  4. One call at a time is outstanding per proxy for pushes (order), plus at
- *     most one probe; a proxy never waits on another, and no DB lock is held
+ *  4. One call at a time is outstanding per proxy for outbox pushes (order),
+ *     plus at most one probe; only a resync's snapshot (distinct keys) goes
+ *     over GLUE_LANES connections at once, all acknowledged before the dump; a proxy never waits on another, and no DB lock is held
  *     while a call is in flight (every query is its own short transaction). */
 #include <event2/event.h>
 #include <event2/http.h>
@@ -79,6 +80,16 @@ struct glue_proxy {
 	unsigned resync_restarts;  /* restarts when the resync began */
 	char resync_up_since[64];
 	size_t resync_stale;
+
+	/* the snapshot of a resync goes over GLUE_LANES connections at once (the
+	 * keys are distinct, so their order does not matter); lane 0 is conn */
+	struct glue_lane {
+		struct glue_proxy *p;
+		struct evhttp_connection *conn;
+		struct glue_rpc_list calls;
+	} lanes[GLUE_LANES];
+	size_t inflight;
+	int lanes_failed;
 
 	struct glue_pstats st;     /* under glue_lock */
 };
@@ -191,6 +202,64 @@ static void chain_start(struct glue_proxy *p, struct glue_items *list,
 	p->next = 0;
 	p->chain_done = done;
 	chain_send(p);
+}
+
+/* Pushes every item of list over all lanes at once, then done(p, ok) once
+ * every call has come back. Only for lists of distinct keys. */
+static void lanes_send(struct glue_lane *l);
+
+static void lanes_reply(void *arg, const struct glue_rpc_result *r)
+{
+	struct glue_lane *l = arg;
+	struct glue_proxy *p = l->p;
+	if (glue_stopping(p->g))
+		return;
+	p->inflight--;
+	if (!r->ok) {
+		if (!p->lanes_failed)
+			log_warn("glue: proxy %s: resync push failed (HTTP %d)", p->url, r->code);
+		p->lanes_failed = 1;
+	} else {
+		pthread_mutex_lock(glue_lock(p->g));
+		p->st.pushed++;
+		p->st.last_push_ms = r->ms;
+		pthread_mutex_unlock(glue_lock(p->g));
+	}
+	lanes_send(l);
+}
+
+static void lanes_send(struct glue_lane *l)
+{
+	struct glue_proxy *p = l->p;
+	if (!p->lanes_failed && p->next < p->chain->n) {
+		const struct glue_item *it = &p->chain->v[p->next];
+		if (glue_rpc_call(l->conn, &l->calls, p->hosthdr, p->path, it->mask ? RPC_SETI : RPC_DELETE,
+				  "acct", it->key, it->mask, NULL, lanes_reply, l) == 0) {
+			p->next++;
+			p->inflight++;
+			return;
+		}
+		p->lanes_failed = 1;
+	}
+	if (p->inflight == 0) {
+		/* the last lane to finish reports, once */
+		void (*done)(struct glue_proxy *, int) = p->chain_done;
+		p->chain_done = NULL;
+		if (done)
+			done(p, !p->lanes_failed);
+	}
+}
+
+static void lanes_start(struct glue_proxy *p, struct glue_items *list,
+			void (*done)(struct glue_proxy *p, int ok))
+{
+	p->chain = list;
+	p->next = 0;
+	p->inflight = 0;
+	p->lanes_failed = 0;
+	p->chain_done = done;
+	for (size_t i = 0; i < GLUE_LANES && p->chain_done; i++)
+		lanes_send(&p->lanes[i]);
 }
 
 /* ---- outbox ------------------------------------------------------------------- */
@@ -503,7 +572,7 @@ static void start_resync(struct glue_proxy *p)
 	p->resync_resume = settled > cur ? settled : cur;
 	p->busy = 1;
 	log_info("glue: proxy %s: resync started: %zu accounts with a policy", p->url, p->snap.n);
-	chain_start(p, &p->snap, resync_pushed);
+	lanes_start(p, &p->snap, resync_pushed);
 }
 
 /* ---- probe -------------------------------------------------------------------- */
@@ -681,8 +750,18 @@ struct glue_proxy *glue_proxy_new(struct glue *g, const char *url, size_t index)
 	}
 	unsigned ms = glue_timeout_ms(g);
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-	evhttp_connection_set_timeout_tv(p->conn, &tv);
-	evhttp_connection_set_retries(p->conn, 0);
+	for (size_t i = 0; i < GLUE_LANES; i++) {
+		struct glue_lane *l = &p->lanes[i];
+		l->p = p;
+		l->conn = i == 0 ? p->conn
+			: evhttp_connection_base_new(glue_base(g), NULL, p->host, (unsigned short)p->port);
+		if (l->conn == NULL) {
+			glue_proxy_free(p);
+			return NULL;
+		}
+		evhttp_connection_set_timeout_tv(l->conn, &tv);
+		evhttp_connection_set_retries(l->conn, 0);
+	}
 	p->state = GP_DOWN;
 	p->saved_cursor = -1;
 	p->st.state = GP_DOWN;
@@ -693,9 +772,15 @@ void glue_proxy_free(struct glue_proxy *p)
 {
 	if (p == NULL)
 		return;
+	for (size_t i = 1; i < GLUE_LANES; i++) {
+		if (p->lanes[i].conn)
+			evhttp_connection_free(p->lanes[i].conn);
+		glue_rpc_abandon(&p->lanes[i].calls);
+	}
 	if (p->conn)
 		evhttp_connection_free(p->conn);
 	glue_rpc_abandon(&p->calls);
+	glue_rpc_abandon(&p->lanes[0].calls);
 	if (p->kick_ev)
 		event_free(p->kick_ev);
 	glue_items_clear(&p->items);
