@@ -68,8 +68,8 @@ CREATE TABLE IF NOT EXISTS voucher_card (
 -- whether or not such a card exists) and per API login (kind 'login').
 -- Shared by every front-end on the database; see store_voucher.c.
 CREATE TABLE IF NOT EXISTS voucher_throttle (
-    kind ENUM('card', 'login') NOT NULL,
-    name VARCHAR(64) NOT NULL,
+    kind ENUM('card', 'account', 'login') NOT NULL,
+    name VARCHAR(160) NOT NULL,
     failures INT UNSIGNED NOT NULL DEFAULT 0,
     last_failure DATETIME NOT NULL,
     locked_until DATETIME NULL,

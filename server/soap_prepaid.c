@@ -174,7 +174,8 @@ int ngn1__addBalanceFromVoucher(struct soap *soap, struct ngn2__SipId *sipId, st
 		return ngn_fault(soap, NGN_E_MISSING_FIELD, "card.id is missing");
 	if (card->number == NULL || card->number[0] == '\0')
 		return ngn_fault(soap, NGN_E_MISSING_FIELD, "card.number is missing");
-	struct voucher_limits lim = { r->cfg->voucher_max_failures, r->cfg->voucher_lockout };
+	struct voucher_limits lim = { r->cfg->voucher_max_failures, r->cfg->voucher_login_max_failures,
+				      r->cfg->voucher_lockout };
 	struct balance_change ch;
 	enum ngn_status st = store_voucher_redeem(r->db, id.user, id.domain, *card->id, card->number,
 						  r->login, &lim, &ch);

@@ -15,10 +15,15 @@
  * The clear number never leaves this process: only its hash is sent to the
  * database, so it cannot show up in the server's query logs.
  *
- * Throttle: voucher_throttle holds, per card id and per API login, the number
- * of recent wrong guesses. A wrong guess made less than `lockout` seconds
- * after the previous one counts on, an older one starts over at 1; reaching
- * `max_failures` locks the subject out for `lockout` seconds (locked_until).
+ * Throttle: voucher_throttle holds, per card id, per account being topped up
+ * ("user@domain") and per API login, the number of recent wrong guesses. A
+ * wrong guess made less than `lockout` seconds after the previous one counts
+ * on, an older one starts over at 1; reaching the subject's threshold locks
+ * it out for `lockout` seconds (locked_until). Cards and accounts lock at
+ * `max_failures`; an API login at the much higher `login_max_failures`,
+ * because billing front-ends such as CDRTool redeem every end user's cards
+ * through one login: one guessing user must lock out only their own account
+ * (and the card), not the whole platform.
  * A throttled attempt is not counted. Since a failed redemption rolls back,
  * the failure is recorded afterwards in a short transaction of its own
  * (record_failure), which also purges a few stale rows. The state lives in
@@ -40,7 +45,8 @@
 
 static const char SQL_THROTTLED[] =
 	"SELECT 1 FROM voucher_throttle WHERE locked_until > UTC_TIMESTAMP()"
-	" AND ((kind = 'card' AND name = ?) OR (kind = 'login' AND name = ?)) LIMIT 1";
+	" AND ((kind = 'card' AND name = ?) OR (kind = 'account' AND name = ?)"
+	" OR (kind = 'login' AND name = ?)) LIMIT 1";
 static const char SQL_CARD[] =
 	"SELECT c.salt, b.value FROM voucher_card c JOIN voucher_batch b ON b.id = c.batch_id"
 	" WHERE c.id = ?";
@@ -179,6 +185,7 @@ struct redeem_args {
 	const char *digits;        /* NULL: the number was malformed */
 	const struct voucher_limits *lim;
 	char card_name[24];
+	char account_name[160];
 	struct balance_change out;
 };
 
@@ -190,8 +197,8 @@ static enum ngn_status redeem_txn(struct db *db, void *arg)
 	char buf[128];
 	int found = 0;
 	if (a->lim->max_failures > 0) {
-		struct db_val args[2] = { DB_S(a->card_name), DB_S(a->login) };
-		st = db_query_one(db, SQL_THROTTLED, args, 2, v, 1, buf, sizeof buf, &found);
+		struct db_val args[3] = { DB_S(a->card_name), DB_S(a->account_name), DB_S(a->login) };
+		st = db_query_one(db, SQL_THROTTLED, args, 3, v, 1, buf, sizeof buf, &found);
 		if (st != NGN_OK)
 			return st;
 		if (found)
@@ -232,16 +239,19 @@ static enum ngn_status redeem_txn(struct db *db, void *arg)
 
 struct failure_args {
 	const char *card_name;     /* NULL: no card id was given */
+	const char *account_name;
 	const char *login;
 	const struct voucher_limits *lim;
 };
 
 static enum ngn_status count_failure(struct db *db, const char *kind, const char *name,
-				     const struct voucher_limits *lim)
+				     unsigned max_failures, const struct voucher_limits *lim)
 {
+	if (max_failures == 0)
+		return NGN_OK;
 	struct db_val args[7] = {
-		DB_S(kind), DB_S(name), DB_I(lim->max_failures), DB_I(lim->lockout),
-		DB_I(lim->lockout), DB_I(lim->max_failures), DB_I(lim->lockout),
+		DB_S(kind), DB_S(name), DB_I(max_failures), DB_I(lim->lockout),
+		DB_I(lim->lockout), DB_I(max_failures), DB_I(lim->lockout),
 	};
 	return db_exec(db, SQL_FAILURE, args, 7, NULL, NULL);
 }
@@ -251,9 +261,11 @@ static enum ngn_status failure_txn(struct db *db, void *arg)
 	struct failure_args *a = arg;
 	enum ngn_status st = NGN_OK;
 	if (a->card_name != NULL)
-		st = count_failure(db, "card", a->card_name, a->lim);
+		st = count_failure(db, "card", a->card_name, a->lim->max_failures, a->lim);
 	if (st == NGN_OK)
-		st = count_failure(db, "login", a->login, a->lim);
+		st = count_failure(db, "account", a->account_name, a->lim->max_failures, a->lim);
+	if (st == NGN_OK)
+		st = count_failure(db, "login", a->login, a->lim->login_max_failures, a->lim);
 	if (st == NGN_OK) {
 		struct db_val age = DB_I(a->lim->lockout);
 		st = db_exec(db, SQL_PURGE, &age, 1, NULL, NULL);
@@ -272,6 +284,7 @@ enum ngn_status store_voucher_redeem(struct db *db, const char *username, const 
 	};
 	a.digits = number != NULL && normalize_number(number, digits) == 0 ? digits : NULL;
 	snprintf(a.card_name, sizeof a.card_name, "%" PRId64, card_id);
+	snprintf(a.account_name, sizeof a.account_name, "%s@%s", username ? username : "", domain ? domain : "");
 	enum ngn_status st = db_txn(db, redeem_txn, &a);
 	explicit_bzero(digits, sizeof digits);
 	if (st == NGN_OK) {
@@ -279,7 +292,7 @@ enum ngn_status store_voucher_redeem(struct db *db, const char *username, const 
 		return NGN_OK;
 	}
 	if (st == NGN_E_VOUCHER_INVALID && lim->max_failures > 0) {
-		struct failure_args f = { a.card_name, a.login, lim };
+		struct failure_args f = { a.card_name, a.account_name, a.login, lim };
 		enum ngn_status fst = db_txn(db, failure_txn, &f);
 		if (fst != NGN_OK)
 			log_warn("could not record a wrong voucher guess for card %s, login %s",

@@ -23,7 +23,10 @@ struct db;
 
 /* Throttle settings (cfg voucher_max_failures, voucher_lockout). */
 struct voucher_limits {
-	unsigned max_failures;   /* wrong guesses before a lock-out; 0: no throttle */
+	unsigned max_failures;   /* wrong guesses on one card or one account before
+				    a lock-out; 0: no throttle at all */
+	unsigned login_max_failures; /* wrong guesses through one API login before
+					it is locked out; 0: logins are not throttled */
 	unsigned lockout;        /* seconds a lock-out lasts, and how long a
 				    wrong guess is remembered */
 };
@@ -32,13 +35,13 @@ struct voucher_limits {
  * the card is marked spent and its value credited, with a history row
  * (action "Add balance from voucher", description "Prepaid card <id>"), in
  * one transaction. Statuses:
- *  - NGN_E_VOUCHER_THROTTLED: the card id or the login has had
- *    lim->max_failures wrong guesses, the last one less than lim->lockout
- *    seconds ago; nothing was looked at.
+ *  - NGN_E_VOUCHER_THROTTLED: the card id or the account has had
+ *    lim->max_failures wrong guesses (the login lim->login_max_failures), the
+ *    last one less than lim->lockout seconds ago; nothing was looked at.
  *  - NGN_E_ACCOUNT_NOT_FOUND / NGN_E_NOT_PREPAID: the card was not looked at.
  *  - NGN_E_VOUCHER_INVALID: wrong number, unknown, spent or expired card, or
  *    disabled batch, indistinguishably. The failure is then recorded against
- *    the card id and the login in a transaction of its own.
+ *    the card id, the account and the login in a transaction of its own.
  *  - NGN_E_INVALID_AMOUNT: the balance would exceed MONEY_BALANCE_MAX (the
  *    card stays unspent).
  * login may be NULL (counts as ""). */

@@ -548,16 +548,18 @@ START_TEST(wrong_guesses_on_a_card_lock_it_out)
 	/* throttled attempts do not count */
 	ck_assert_int_eq(num("SELECT failures FROM voucher_throttle WHERE kind = 'card' AND name = '42'"), 3);
 	ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_throttle WHERE kind = 'login' AND name = 'other'"), 0);
-	/* other cards are not affected */
+	/* the guessing account is locked too; other accounts and cards are not */
+	ck_assert_int_eq(num("SELECT failures FROM voucher_throttle WHERE kind = 'account'"
+			     " AND name = 'alice@example.com' AND locked_until IS NOT NULL"), 3);
 	sql(FIXTURE_SQL_CARD(43, 1, "777"));
-	r = redeem("alice", "43", "777");
-	ck_change(&r, "0.0000", "25.5000");
+	r = redeem("bob", "43", "777");
+	ck_change(&r, "12.5000", "38.0000");
 	reply_free(&r);
 	/* once the lock-out is over (moved into the past here) the card works */
 	sql("UPDATE voucher_throttle SET last_failure = last_failure - INTERVAL 301 SECOND,"
 	    " locked_until = locked_until - INTERVAL 301 SECOND");
 	r = redeem("alice", "42", "123456789");
-	ck_change(&r, "25.5000", "51.0000");
+	ck_change(&r, "0.0000", "25.5000");
 	reply_free(&r);
 }
 END_TEST
@@ -565,8 +567,10 @@ END_TEST
 START_TEST(wrong_guesses_from_a_login_lock_it_out)
 {
 	static const char *const ids[] = { "100", "101", "102" };
+	static const char *const who[] = { "alice", "bob", "alice" };
+	cfg.voucher_login_max_failures = 3;
 	for (int i = 0; i < 3; i++) {
-		struct reply r = redeem("alice", ids[i], "1");
+		struct reply r = redeem(who[i], ids[i], "1");
 		ck_fault(&r, 2010);
 		reply_free(&r);
 	}
@@ -579,6 +583,26 @@ START_TEST(wrong_guesses_from_a_login_lock_it_out)
 	login = "other";
 	r = redeem("alice", "42", "123456789");
 	ck_change(&r, "0.0000", "25.5000");
+	reply_free(&r);
+}
+END_TEST
+
+/* CDRTool redeems every end user's cards through one API login: one user
+ * guessing must lock out that user's account, not everyone behind the login */
+START_TEST(one_guessing_user_does_not_lock_a_shared_login)
+{
+	for (int i = 0; i < 3; i++) {
+		struct reply r = redeem("alice", "100", "1");
+		ck_fault(&r, 2010);
+		reply_free(&r);
+	}
+	struct reply r = redeem("alice", "42", "123456789");
+	ck_fault(&r, 2011);
+	reply_free(&r);
+	ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_throttle WHERE kind = 'login'"
+			     " AND locked_until IS NOT NULL"), 0);
+	r = redeem("bob", "42", "123456789");
+	ck_change(&r, "12.5000", "38.0000");
 	reply_free(&r);
 }
 END_TEST
@@ -965,7 +989,7 @@ static void *redeemer_main(void *p)
 	struct redeemer *r = p;
 	struct db_cfg c = thread_cfg();
 	struct db *d = db_new(&c);
-	struct voucher_limits lim = { 5, 300 };
+	struct voucher_limits lim = { .max_failures = 5, .login_max_failures = 100, .lockout = 300 };
 	int up = d != NULL && db_connect(d) == NGN_OK;
 	pthread_barrier_wait(&barrier);
 	struct balance_change ch;
@@ -1201,6 +1225,7 @@ static Suite *prepaid_suite(void)
 	tcase_add_test(tc, wrong_guesses_from_a_login_lock_it_out);
 	tcase_add_test(tc, old_failures_are_forgotten);
 	tcase_add_test(tc, throttle_can_be_turned_off);
+	tcase_add_test(tc, one_guessing_user_does_not_lock_a_shared_login);
 	tcase_add_test(tc, lockout_of_one_guess);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

@@ -7,7 +7,7 @@
 #      taken from the authenticated identity and not the From header,
 #      503 + Retry-After while no policy is loaded;
 #   2. Kamailio killed (-9) and restarted while changes keep arriving;
-#   3. MariaDB killed (-9) and restarted while the glue runs;
+#   3. MariaDB killed (-9) and restarted ($NGN_TEST_DB_CTL) while the glue runs;
 #   4. two ngnprod-glue processes on one database and one proxy.
 # Prints PASS/FAIL per case and "N passed, M failed"; exits non-zero on failure.
 set -u
@@ -18,7 +18,6 @@ if [ -z "${NGN_TEST_DB_SOCKET:-}" ]; then
 fi
 . "$src/tests/lib/common.sh"
 . "$src/tests/lib/kamailio.sh"
-. "$src/tests/lib/mariadb-restart.sh"
 B=$(cd "${NGN_BUILDDIR:-.}" && pwd)
 tool=$B/tests/integration/glue/glue_tool
 scen=$src/tests/integration/glue/sipp
@@ -26,14 +25,12 @@ T=$NGN_TEST_TMP
 D=sip.test
 passed=0 failed=0
 glue_pids=()
-db_restarted=0
 
 cleanup() {
 	local p
 	for p in "${glue_pids[@]}"; do kill -TERM "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
 	for p in "${glue_pids[@]}"; do wait "$p" 2>/dev/null; done
 	{ ngn_kam_kill; } 2>/dev/null
-	[ $db_restarted = 1 ] && ngn_db_kill TERM
 }
 trap cleanup EXIT
 
@@ -184,11 +181,10 @@ check "the glue logged the restart and the rebuild" \
 # ---- 3. MariaDB killed and restarted while the glue runs ---------------------------
 kill -STOP "$glue_g1"
 "$tool" flip db.test 30 60 3          # committed, not pushed yet
-ngn_db_kill KILL
-db_restarted=1
+"$NGN_TEST_DB_CTL" kill
 kill -CONT "$glue_g1"
 sleep 1                               # the glue meets a dead database
-ngn_db_start || exit 99
+"$NGN_TEST_DB_CTL" start || exit 99
 check "MariaDB restart: changes committed before the crash reach the proxy" "$tool" same "$rpc" 10
 "$tool" flip db.test 30 60 4
 check "MariaDB restart: pushes resume" "$tool" same "$rpc" 5
