@@ -18,12 +18,12 @@ if [ -z "${NGN_TEST_DB_SOCKET:-}" ]; then
 fi
 . "$src/tests/lib/common.sh"
 . "$src/tests/lib/kamailio.sh"
+. "$src/tests/integration/glue/sip-lib.sh"
 B=$(cd "${NGN_BUILDDIR:-.}" && pwd)
 tool=$B/tests/integration/glue/glue_tool
 scen=$src/tests/integration/glue/sipp
 T=$NGN_TEST_TMP
 D=sip.test
-passed=0 failed=0
 glue_pids=()
 
 cleanup() {
@@ -34,10 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "PASS: $1"; passed=$((passed + 1)); }
-ko() { echo "FAIL: $1"; failed=$((failed + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
-sql() { mariadb --no-defaults -S "$NGN_TEST_DB_SOCKET" -uroot ngnprod -N -e "$1"; }
 md5() { printf '%s' "$1" | md5sum | cut -d' ' -f1; }
 
 start_glue() { # ID: an ngnprod-glue process polling every 20 ms
@@ -60,57 +56,6 @@ sql "INSERT INTO grp (username, domain, grp) VALUES ('blk','$D','blocked'), ('an
 sip=$(ngn_free_port); rpc=$(ngn_free_port); gw=$(ngn_free_port)
 dburl="mysql://root@127.0.0.1:$NGN_TEST_DB_PORT/ngnprod"
 ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
-
-n=0
-render() { # TEMPLATE OUT key=value...
-	local tpl=$1 out=$2; shift 2
-	cp "$tpl" "$out"
-	local kv
-	for kv in "$@"; do
-		local k=${kv%%=*} v=${kv#*=}
-		if [ -f "$v" ]; then
-			# a file's contents (sipp XML), inserted in place of the line
-			sed -i -e "/@$k@/{r $v" -e 'd}' "$out"
-		else
-			sed -i "s|@$k@|$v|g" "$out"
-		fi
-	done
-}
-uac() { # SCENARIO AUTHUSER PASSWORD: runs one sipp call against the proxy
-	(cd "$T/sipp.$n" && sipp 127.0.0.1:"$sip" -sf "$1" -au "$2" -ap "$3" -m 1 -nostdin \
-		-timeout 10s -timeout_error -i 127.0.0.1 -p "$(ngn_free_port)" -trace_err >sipp.out 2>&1)
-}
-register() { # NAME USER PASSWORD CODE [AUTHUSER]
-	n=$((n + 1)); mkdir -p "$T/sipp.$n"
-	render "$scen/register.xml" "$T/sipp.$n/s.xml" USER="$2" DOMAIN="$D" CODE="$4"
-	check "$1" uac "$T/sipp.$n/s.xml" "${5:-$2}" "$3"
-}
-unloaded() { # NAME METHOD
-	n=$((n + 1)); mkdir -p "$T/sipp.$n"
-	render "$scen/unloaded.xml" "$T/sipp.$n/s.xml" USER=plain DEST=bob DOMAIN="$D" METHOD="$2"
-	check "$1" uac "$T/sipp.$n/s.xml" plain pw-plain
-}
-invite() { # NAME AUTHUSER PASSWORD FROM DEST CODE [gateway|anon-gateway]
-	n=$((n + 1)); mkdir -p "$T/sipp.$n"
-	local final=$scen/final_fail.inc gwpid= rc
-	[ "$6" = 200 ] && final=$scen/final_ok.inc
-	render "$scen/invite.xml" "$T/sipp.$n/s.xml" FINAL="$final"
-	render "$T/sipp.$n/s.xml" "$T/sipp.$n/s.xml" FROM="$4" DEST="$5" DOMAIN="$D" CODE="$6"
-	if [ -n "${7:-}" ]; then
-		local checks=/dev/null
-		[ "$7" = anon-gateway ] && checks=$scen/anon_checks.inc
-		render "$scen/gateway.xml" "$T/sipp.$n/gw.xml" CHECKS="$checks"
-		(cd "$T/sipp.$n" && exec sipp -sf gw.xml -i 127.0.0.1 -p "$gw" -m 1 -nostdin -timeout 10s \
-			-timeout_error -trace_err -trace_logs >gw.out 2>&1) &
-		gwpid=$!
-		sleep 0.3
-	fi
-	uac "$T/sipp.$n/s.xml" "$2" "$3"; rc=$?
-	if [ -n "$gwpid" ]; then
-		wait "$gwpid" || rc=1
-	fi
-	check "$1" test $rc = 0
-}
 
 # ---- 0. the RPC listener ------------------------------------------------------
 code() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@" -d '{"jsonrpc":"2.0","method":"core.uptime","id":1}'; }
