@@ -60,8 +60,9 @@ static int normal_reply_ok(const struct sc_resp *r, char *why, size_t wl)
 	if (x == NULL)
 		snprintf(why, wl, "status %d, body not XML: %.200s", r->status, r->body ? r->body : "");
 	else if (code == 0 && r->status == 200
-		 && sc_xn(x, "/env:Envelope/env:Body/sip:getDomainsResponse") == 1)
-		ok = 1;
+		 && sc_xn(x, "/env:Envelope/env:Body/sip:getDomainsResponse") == 1) {
+		ok = sc_reply_shape(x, why, wl);
+	}
 	else if (code == 9002 && r->status == 500)
 		ok = 1;
 	else
@@ -124,6 +125,8 @@ static int check_fault(const struct sc_resp *r, const char *faultcode, int code)
 	assert_text_xml(r);
 	struct sc_xml *x = sc_xml_parse(r->body, r->body_len);
 	ck_assert_msg(x != NULL, "fault reply is not XML: %.300s", r->body);
+	char why[512];
+	ck_assert_msg(sc_reply_shape(x, why, sizeof why), "fault shape: %s: %.400s", why, r->body);
 	ck_assert_int_eq(sc_xn(x, "/env:Envelope/env:Body/*"), 1);
 	ck_assert_int_eq(sc_xn(x, "/env:Envelope/env:Body/env:Fault"), 1);
 	const char *fc = sc_xs(x, "/env:Envelope/env:Body/env:Fault/faultcode");

@@ -585,6 +585,166 @@ int sc_fault_code(struct sc_xml *x)
 				 "/*[local-name()='exception']/*[local-name()='errorcode'])[1]");
 }
 
+/* ---- reply shape --------------------------------------------------------------- */
+
+#define NS_ENV "http://schemas.xmlsoap.org/soap/envelope/"
+#define NS_ENC "http://schemas.xmlsoap.org/soap/encoding/"
+#define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
+
+static int is_el(xmlNodePtr n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && (name == NULL || xmlStrEqual(n->name, BAD_CAST name))
+	       && n->ns && xmlStrEqual(n->ns->href, BAD_CAST ns);
+}
+
+static int n_children(xmlNodePtr n)
+{
+	int c = 0;
+	for (xmlNodePtr k = n->children; k; k = k->next)
+		c += k->type == XML_ELEMENT_NODE;
+	return c;
+}
+
+static xmlNodePtr first_child(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr k = n ? n->children : NULL; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && (name == NULL || xmlStrEqual(k->name, BAD_CAST name)))
+			return k;
+	return NULL;
+}
+
+/* the local part of n's xsi:type ("" if untyped); checks the prefix */
+static int xsi_type(xmlDocPtr doc, xmlNodePtr n, char *local, size_t ll, int *prefix_ok)
+{
+	xmlChar *t = xmlGetNsProp(n, BAD_CAST "type", BAD_CAST NS_XSI);
+	*prefix_ok = 1;
+	local[0] = '\0';
+	if (t == NULL)
+		return 0;
+	const char *colon = strchr((const char *)t, ':');
+	if (colon) {
+		char prefix[128];
+		snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - (const char *)t), (const char *)t);
+		*prefix_ok = xmlSearchNs(doc, n, BAD_CAST prefix) != NULL;
+	}
+	snprintf(local, ll, "%s", colon ? colon + 1 : (const char *)t);
+	xmlFree(t);
+	return 1;
+}
+
+static const char *const LIST_MEMBERS[] = { "groups", "acl", "properties", "accounts", "domains", "aliases", "entries" };
+
+static int walk_result(xmlDocPtr doc, xmlNodePtr n, const char *path, char *why, size_t wl)
+{
+	char here[512];
+	snprintf(here, sizeof here, "%s/%s", path, (const char *)n->name);
+	char type[128];
+	int prefix_ok;
+	int typed = xsi_type(doc, n, type, sizeof type, &prefix_ok);
+	if (typed && !prefix_ok) {
+		snprintf(why, wl, "%s: xsi:type prefix not declared", here);
+		return 0;
+	}
+	if (xmlHasNsProp(n, BAD_CAST "nil", BAD_CAST NS_XSI)) {
+		snprintf(why, wl, "%s: xsi:nil (decodes as '' and comes back as a string)", here);
+		return 0;
+	}
+	if (xmlHasProp(n, BAD_CAST "href")) {
+		snprintf(why, wl, "%s: href multi-reference", here);
+		return 0;
+	}
+	int kids = n_children(n);
+	int is_array = xmlHasNsProp(n, BAD_CAST "arrayType", BAD_CAST NS_ENC) != NULL || strcmp(type, "Array") == 0;
+	if (kids == 0 && !typed) {
+		snprintf(why, wl, "%s: value without xsi:type (PEAR/PHP decode it as a string)", here);
+		return 0;
+	}
+	int listy = first_child(n, "item") != NULL;
+	for (size_t i = 0; i < sizeof LIST_MEMBERS / sizeof LIST_MEMBERS[0]; i++)
+		listy |= xmlStrEqual(n->name, BAD_CAST LIST_MEMBERS[i]);
+	if (listy && !is_array) {
+		snprintf(why, wl, "%s: list without SOAP-ENC array type (decodes as an object or '')", here);
+		return 0;
+	}
+	for (xmlNodePtr k = n->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !walk_result(doc, k, here, why, wl))
+			return 0;
+	return 1;
+}
+
+int sc_reply_shape(struct sc_xml *x, char *why, size_t wl)
+{
+	if (x == NULL) {
+		snprintf(why, wl, "not XML");
+		return 0;
+	}
+	xmlNodePtr env = xmlDocGetRootElement(x->doc);
+	if (!is_el(env, NS_ENV, "Envelope")) {
+		snprintf(why, wl, "root is not a SOAP 1.1 Envelope");
+		return 0;
+	}
+	xmlNodePtr hdr = NULL, body = NULL;
+	for (xmlNodePtr k = env->children; k; k = k->next) {
+		if (is_el(k, NS_ENV, "Header"))
+			hdr = k;
+		else if (is_el(k, NS_ENV, "Body"))
+			body = k;
+	}
+	if (hdr) {
+		snprintf(why, wl, "the reply carries a SOAP Header");
+		return 0;
+	}
+	if (body == NULL || n_children(body) != 1) {
+		snprintf(why, wl, "Body must hold exactly one element (has %d)", body ? n_children(body) : -1);
+		return 0;
+	}
+	xmlNodePtr top = first_child(body, NULL);
+	char type[128];
+	int pok;
+	if (is_el(top, NS_ENV, "Fault")) {
+		xmlNodePtr fc = first_child(top, "faultcode"), fs = first_child(top, "faultstring");
+		xmlNodePtr detail = first_child(top, "detail");
+		xmlNodePtr ex = first_child(detail, "exception");
+		xmlChar *code = fc ? xmlNodeGetContent(fc) : NULL;
+		int ok = 0;
+		if (code == NULL)
+			snprintf(why, wl, "Fault without faultcode");
+		else if (!xmlStrEqual(code, BAD_CAST "SOAP-ENV:Client") && !xmlStrEqual(code, BAD_CAST "SOAP-ENV:Server"))
+			snprintf(why, wl, "faultcode '%s' is neither SOAP-ENV:Client nor SOAP-ENV:Server", (const char *)code);
+		else if (fs == NULL || n_children(fs) || !xsi_type(x->doc, fs, type, sizeof type, &pok) || !pok)
+			snprintf(why, wl, "faultstring missing or untyped");
+		else if (first_child(top, "faultactor"))
+			snprintf(why, wl, "faultactor present (PEAR glues it onto the message)");
+		else if (ex == NULL)
+			snprintf(why, wl, "no detail/exception");
+		else {
+			xmlNodePtr ec = first_child(ex, "errorcode"), es = first_child(ex, "errorstring");
+			xmlChar *estr = es ? xmlNodeGetContent(es) : NULL;
+			if (ec == NULL || !xsi_type(x->doc, ec, type, sizeof type, &pok) || strcmp(type, "int") || !pok)
+				snprintf(why, wl, "errorcode missing or not xsd:int");
+			else if (estr == NULL || !*estr || !xsi_type(x->doc, es, type, sizeof type, &pok)
+				 || strcmp(type, "string") || !pok)
+				snprintf(why, wl, "errorstring missing, empty or not xsd:string");
+			else
+				ok = 1;
+			xmlFree(estr);
+		}
+		xmlFree(code);
+		return ok;
+	}
+	size_t nl = strlen((const char *)top->name);
+	if (nl < 8 || strcmp((const char *)top->name + nl - 8, "Response") != 0) {
+		snprintf(why, wl, "Body child <%s> is not a ...Response", (const char *)top->name);
+		return 0;
+	}
+	if (n_children(top) != 1) {
+		snprintf(why, wl, "<%s> has %d children: PEAR then returns an array, not the result", (const char *)top->name,
+			 n_children(top));
+		return 0;
+	}
+	return walk_result(x->doc, first_child(top, NULL), (const char *)top->name, why, wl);
+}
+
 /* ---- envelopes ------------------------------------------------------------------ */
 
 static char *xml_escape(const char *s)

@@ -101,6 +101,19 @@ int sc_xn(struct sc_xml *x, const char *fmt, ...) __attribute__((format(printf, 
  * no Fault; -1 for a Fault without a numeric errorcode. NULL x gives -2. */
 int sc_fault_code(struct sc_xml *x);
 
+/* Checks a SOAP reply against what NGNPro clients need (contract §5, §6):
+ * a SOAP 1.1 Envelope without Header and with exactly one Body child. For a
+ * Fault: faultcode SOAP-ENV:Client or SOAP-ENV:Server, a typed non-empty
+ * faultstring, no faultactor, detail/exception with errorcode (xsd:int) and a
+ * non-empty errorstring (xsd:string). For a result: the response element has
+ * exactly one child (the return part); every leaf element has an xsi:type
+ * whose prefix is declared; every array (an element with <item> children, or
+ * a known list member: groups, acl, properties, accounts, domains, aliases,
+ * entries) is SOAP-ENC typed (arrayType, or xsi:type ...:Array) even when
+ * empty; no xsi:nil, no href multi-references. Returns 1 when it conforms,
+ * else 0 with the first violation in why. */
+int sc_reply_shape(struct sc_xml *x, char *why, size_t whylen);
+
 /* ---- envelopes ------------------------------------------------------------------ */
 
 /* How the auth header is written. */
