@@ -5,6 +5,7 @@
  *   ngnprod-admin [DB settings] login passwd NAME
  *   ngnprod-admin [DB settings] login disable|enable NAME
  *   ngnprod-admin [DB settings] login list
+ *   ngnprod-admin [DB settings] voucher create|list|disable ...  (voucher_cli.c)
  *
  * DB settings are the server's keys (--config FILE, --db-socket, --db-host,
  * ...). A new or changed password is read from NGNPROD_PASSWORD or from the
@@ -21,6 +22,7 @@
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "voucher_cli.h"
 
 static void usage(void)
 {
@@ -33,6 +35,10 @@ static void usage(void)
 		"  login passwd NAME [--password-stdin] set a new password\n"
 		"  login disable NAME | login enable NAME\n"
 		"  login list\n"
+		"  voucher create --count N --value V [--expires YYYY-MM-DD] [--name NAME] --csv FILE\n"
+		"                                       create a batch of prepaid cards (numbers written once to FILE)\n"
+		"  voucher list                         batches with their spent counts\n"
+		"  voucher disable BATCH_ID             refuse the rest of a batch\n"
 		"The password comes from NGNPROD_PASSWORD, from stdin with --password-stdin,\n"
 		"or is generated and printed.\n");
 }
@@ -180,6 +186,8 @@ int main(int argc, char **argv)
 		rc = st == NGN_OK ? 0 : fail("migrate", st, db);
 	} else if (!strcmp(argv[first], "login")) {
 		rc = cmd_login(db, argc - first - 1, argv + first + 1);
+	} else if (!strcmp(argv[first], "voucher")) {
+		rc = voucher_cli(db, argc - first, argv + first);
 	} else {
 		usage();
 		rc = 2;

@@ -40,7 +40,10 @@ static const struct key keys[] = {
 	{ "max-string", K_SIZE, OFF(max_string), "bytes in one string value (default 65536)" },
 	{ "queue-limit", K_UINT, OFF(queue_limit), "requests waiting for a worker before fault 9003 (default 4096)" },
 	{ "auth-cache-ttl", K_UINT, OFF(auth_cache_ttl), "seconds a verified API login is remembered (default 60)" },
-	{ "voucher-max-failures", K_UINT, OFF(voucher_max_failures), "wrong card numbers before a lock-out (default 5)" },
+	{ "voucher-max-failures", K_UINT, OFF(voucher_max_failures),
+	  "wrong card numbers on one card or for one account before a lock-out (default 5; 0: no throttle)" },
+	{ "voucher-login-max-failures", K_UINT, OFF(voucher_login_max_failures),
+	  "wrong card numbers through one API login before it is locked out (default 100; 0: off)" },
 	{ "voucher-lockout", K_UINT, OFF(voucher_lockout), "lock-out in seconds (default 300)" },
 	{ "migrate", K_BOOL, OFF(migrate), "apply schema migrations at start (default yes)" },
 	{ "log-level", K_UINT, OFF(log_level), "0 error, 1 warn, 2 info, 3 debug (default 2)" },
@@ -78,6 +81,7 @@ void cfg_defaults(struct cfg *c)
 	c->queue_limit = 4096;
 	c->auth_cache_ttl = 60;
 	c->voucher_max_failures = 5;
+	c->voucher_login_max_failures = 100;
 	c->voucher_lockout = 300;
 	c->migrate = 1;
 	c->log_level = 2;

@@ -25,7 +25,8 @@ struct cfg {
 	size_t max_string;        /* bytes in one string value */
 	unsigned queue_limit;     /* requests waiting for a worker before 9003 */
 	unsigned auth_cache_ttl;  /* seconds a verified login is remembered */
-	unsigned voucher_max_failures; /* wrong voucher numbers before a lock-out */
+	unsigned voucher_max_failures; /* wrong card numbers per card/account before a lock-out */
+	unsigned voucher_login_max_failures; /* ... per API login (shared by many users) */
 	unsigned voucher_lockout;      /* seconds of lock-out */
 	int migrate;              /* apply schema migrations at start */
 	int log_level;            /* 0 error .. 3 debug */

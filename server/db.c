@@ -155,8 +155,9 @@ enum ngn_status db_connect(struct db *db)
 	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &off);
 	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(my, MYSQL_INIT_COMMAND,
-		       "SET SESSION tx_isolation = 'READ-COMMITTED', time_zone = '+00:00'");
+	/* two commands: SET TRANSACTION cannot be combined with other variables */
+	mysql_optionsv(my, MYSQL_INIT_COMMAND, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+	mysql_optionsv(my, MYSQL_INIT_COMMAND, "SET SESSION time_zone = '+00:00'");
 	const char *host = db->cfg.host;
 	if (db->cfg.socket && *db->cfg.socket)
 		host = "localhost";

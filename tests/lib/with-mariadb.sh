@@ -31,7 +31,9 @@ trap 'exit 130' INT TERM
 
 userarg=
 [ "$(id -u)" = 0 ] && userarg=--user=root
-mariadb-install-db --no-defaults $userarg --datadir="$T/data" \
+# its own tmpdir: concurrent bootstraps must not share temporary tables in /tmp
+mkdir -p "$T/tmp"
+mariadb-install-db --no-defaults $userarg --datadir="$T/data" --tmpdir="$T/tmp" \
 	--auth-root-authentication-method=normal --skip-test-db >"$T/install.log" 2>&1 \
 	|| { cat "$T/install.log" >&2; exit 99; }
 port=$(ngn_free_port)
@@ -45,7 +47,7 @@ stop)	mariadb-admin --no-defaults -S "$T/mysqld.sock" -uroot shutdown >/dev/null
 kill)	p=\$(pidof_db); [ -n "\$p" ] && kill -9 "\$p"
 	for _ in \$(seq 1 100); do kill -0 "\$p" 2>/dev/null || break; sleep 0.05; done
 	rm -f "$T/mysqld.sock" ;;
-start)	mariadbd --no-defaults $userarg --datadir="$T/data" --socket="$T/mysqld.sock" \\
+start)	mariadbd --no-defaults $userarg --datadir="$T/data" --tmpdir="$T/tmp" --socket="$T/mysqld.sock" \\
 		--port="$port" --bind-address=127.0.0.1 --pid-file="$T/mysqld.pid" \\
 		--log-error="$T/error.log" --innodb-buffer-pool-size=128M \\
 		--innodb-log-file-size=64M --innodb-flush-log-at-trx-commit=1 --skip-log-bin \\

@@ -5,5 +5,6 @@
 
 Suite *cfg_suite(void);
 Suite *fault_suite(void);
+Suite *money_suite(void);
 
 #endif
