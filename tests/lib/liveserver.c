@@ -142,6 +142,26 @@ int ls_wait(struct ls_server *s, int timeout_ms)
 	}
 }
 
+int ls_log_clean(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	char line[2048];
+	int bad = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (!bad && (strstr(line, "ERROR: AddressSanitizer") || strstr(line, "ERROR: LeakSanitizer")
+			     || strstr(line, "runtime error:"))) {
+			bad = 1;
+			fprintf(stderr, "sanitizer report in %s:\n", path);
+		}
+		if (bad)
+			fprintf(stderr, "  | %s", line);
+	}
+	fclose(f);
+	return !bad;
+}
+
 int ls_stop(struct ls_server *s, int timeout_ms)
 {
 	if (s->pid <= 0)
@@ -153,6 +173,8 @@ int ls_stop(struct ls_server *s, int timeout_ms)
 		ls_wait(s, 5000);
 		return -1;
 	}
+	if (!ls_log_clean(s->log))
+		return -2;
 	return st;
 }
 
@@ -189,13 +211,14 @@ static MYSQL *conn(void)
 	return my;
 }
 
-__attribute__((format(printf, 1, 0)))
-static int run(const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0)))
+static int run(int quiet, const char *fmt, va_list ap)
 {
 	char sql[4096];
 	vsnprintf(sql, sizeof sql, fmt, ap);
 	if (mysql_query(conn(), sql) != 0) {
-		fprintf(stderr, "test SQL failed: %s\n  %s\n", mysql_error(my), sql);
+		if (!quiet)
+			fprintf(stderr, "test SQL failed: %s\n  %s\n", mysql_error(my), sql);
 		return -1;
 	}
 	return 0;
@@ -205,7 +228,7 @@ long long ls_sql_scalar(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = run(fmt, ap);
+	int rc = run(0, fmt, ap);
 	va_end(ap);
 	if (rc != 0)
 		abort();
@@ -218,14 +241,30 @@ long long ls_sql_scalar(const char *fmt, ...)
 	return v;
 }
 
+static int exec_v(int quiet, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static int exec_v(int quiet, const char *fmt, va_list ap)
+{
+	int rc = run(quiet, fmt, ap);
+	MYSQL_RES *res = mysql_store_result(my);
+	if (res)
+		mysql_free_result(res);
+	return rc;
+}
+
 int ls_sql_exec(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = run(fmt, ap);
+	int rc = exec_v(0, fmt, ap);
 	va_end(ap);
-	MYSQL_RES *res = mysql_store_result(my);
-	if (res)
-		mysql_free_result(res);
+	return rc;
+}
+
+int ls_sql_try(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = exec_v(1, fmt, ap);
+	va_end(ap);
 	return rc;
 }

@@ -37,8 +37,12 @@ int ls_start(struct ls_server *s, const char *const *extra);
 int ls_wait(struct ls_server *s, int timeout_ms);
 
 /* SIGTERM, then ls_wait(timeout_ms); SIGKILL if it did not exit (returns -1
- * then). */
+ * then). Returns -2 when its log holds a sanitizer report (printed). */
 int ls_stop(struct ls_server *s, int timeout_ms);
+
+/* 1 when the log file has no AddressSanitizer/LeakSanitizer/UBSan report;
+ * else prints the report and returns 0. */
+int ls_log_clean(const char *path);
 
 /* Resident set size of pid in kB (-1 if unknown). */
 long ls_rss_kb(pid_t pid);
@@ -48,5 +52,8 @@ long ls_rss_kb(pid_t pid);
 long long ls_sql_scalar(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Runs one statement; 0 or -1 (error printed). */
 int ls_sql_exec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ls_sql_exec without the error message, for statements that may lose a race
+ * (KILL of a connection that just went away). */
+int ls_sql_try(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

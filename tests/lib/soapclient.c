@@ -655,7 +655,7 @@ static int walk_result(xmlDocPtr doc, xmlNodePtr n, const char *path, char *why,
 	}
 	int kids = n_children(n);
 	int is_array = xmlHasNsProp(n, BAD_CAST "arrayType", BAD_CAST NS_ENC) != NULL || strcmp(type, "Array") == 0;
-	if (kids == 0 && !typed) {
+	if (kids == 0 && !typed && !is_array) {
 		snprintf(why, wl, "%s: value without xsi:type (PEAR/PHP decode it as a string)", here);
 		return 0;
 	}

@@ -106,7 +106,7 @@ int sc_fault_code(struct sc_xml *x);
  * Fault: faultcode SOAP-ENV:Client or SOAP-ENV:Server, a typed non-empty
  * faultstring, no faultactor, detail/exception with errorcode (xsd:int) and a
  * non-empty errorstring (xsd:string). For a result: the response element has
- * exactly one child (the return part); every leaf element has an xsi:type
+ * exactly one child (the return part); every leaf element (but an empty SOAP-ENC array) has an xsi:type
  * whose prefix is declared; every array (an element with <item> children, or
  * a known list member: groups, acl, properties, accounts, domains, aliases,
  * entries) is SOAP-ENC typed (arrayType, or xsi:type ...:Array) even when
