@@ -122,10 +122,11 @@ static int ends_with(const char *s, const char *suffix)
  * errorcode. */
 static int check_fault(const struct sc_resp *r, const char *faultcode, int code)
 {
-	ck_assert_int_eq(r->status, 500);
+	ck_assert_msg(r->status == 500, "expected a fault (HTTP 500), got HTTP %d: %.600s", r->status,
+		      r->body ? r->body : "");
 	assert_text_xml(r);
 	struct sc_xml *x = sc_xml_parse(r->body, r->body_len);
-	ck_assert_msg(x != NULL, "fault reply is not XML: %.300s", r->body);
+	ck_assert_msg(x != NULL, "the fault is not well-formed XML (clients cannot read it): %.900s", r->body);
 	char why[512];
 	ck_assert_msg(sc_reply_shape(x, why, sizeof why), "fault shape: %s: %.400s", why, r->body);
 	ck_assert_int_eq(sc_xn(x, "/env:Envelope/env:Body/*"), 1);
@@ -664,6 +665,130 @@ START_TEST(wrong_types)
 		free(env);
 		assert_no_account(user);
 	}
+}
+END_TEST
+
+/* Invalid identifiers, over-long and hostile values: a Client fault (never
+ * a Server fault, which would mean the value reached the database, and never
+ * success, which would mean it was stored or silently altered). One test per
+ * value (a loop test). The BIG marker stands for a firstName over
+ * max-string. */
+static const struct {
+	const char *what, *user, *domain, *extra;
+} BAD[] = {
+	{ "username with a space", "bad user", "values.example", "" },
+	{ "username with markup", "&lt;script&gt;", "values.example", "" },
+	{ "username with a quote", "o'neil\\", "values.example", "" },
+	{ "username of 150 chars",
+	  "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	  "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu",
+	  "values.example", "" },
+	{ "empty username", "", "values.example", "" },
+	{ "domain with a space", "valid1", "values example", "" },
+	{ "domain with a slash", "valid2", "values.example/x", "" },
+	{ "bad e-mail", "valid3", "values.example", "<email xsi:type=\"xsd:string\">not an email</email>" },
+	{ "control character in firstName", "valid4", "values.example",
+	  "<firstName xsi:type=\"xsd:string\">a&#1;b</firstName>" },
+	{ "NUL character in firstName", "valid5", "values.example",
+	  "<firstName xsi:type=\"xsd:string\">a&#0;b</firstName>" },
+	{ "group with a space", "valid6", "values.example",
+	  "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[1]\"><item>free pstn</item></groups>" },
+	{ "acl mask 33", "valid7", "values.example",
+	  "<acl xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[1]\"><item><ip>10.0.0.0</ip><mask>33</mask>"
+	  "</item></acl>" },
+	{ "acl ip 10.0.0.300", "valid8", "values.example",
+	  "<acl xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[1]\"><item><ip>10.0.0.300</ip><mask>8</mask>"
+	  "</item></acl>" },
+	{ "negative quota", "valid9", "values.example", "<quota xsi:type=\"xsd:int\">-5</quota>" },
+	{ "firstName over max-string", "valid10", "values.example", "BIG" },
+};
+
+START_TEST(bad_value)
+{
+	ensure_domain("values.example");
+	size_t bigl = 70000, cap = bigl + 4096;
+	char *extra = malloc(bigl + 64), *params = malloc(cap);
+	ck_assert(extra && params);
+	if (strcmp(BAD[_i].extra, "BIG") == 0) {
+		strcpy(extra, "<firstName xsi:type=\"xsd:string\">");
+		memset(extra + strlen(extra), 'a', bigl);
+		strcpy(extra + strlen("<firstName xsi:type=\"xsd:string\">") + bigl, "</firstName>");
+	} else {
+		snprintf(extra, bigl + 64, "%s", BAD[_i].extra);
+	}
+	snprintf(params, cap,
+		 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">%s</domain></id><password xsi:type=\"xsd:string\">pw</password>",
+		 BAD[_i].user, BAD[_i].domain);
+	strcat(params, extra);
+	strcat(params, "</account>");
+	char *env = sc_envelope(NULL, "addAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+	static const int any[] = { 0 };
+	int code = expect_client_fault(BAD[_i].what, env, strlen(env), any, 3000);
+	printf("bad value (%s): fault %d\n", BAD[_i].what, code);
+	ck_assert_msg(ls_sql_scalar("SELECT COUNT(*) FROM subscriber WHERE domain LIKE 'values%%' AND username LIKE '%.64s'",
+				    strchr(BAD[_i].user, '\'') || strchr(BAD[_i].user, '&') ? "%" : BAD[_i].user) == 0,
+		      "%s: a refused addAccount stored an account", BAD[_i].what);
+	free(env);
+	free(params);
+	free(extra);
+}
+END_TEST
+
+/* listing filters with SQL metacharacters are values, not SQL */
+START_TEST(filter_metacharacters)
+{
+	ensure_domain("values.example");
+	static const char *const filters[] = { "' OR '1'='1", "%' OR 1=1 -- ", "\\", "_%_%_%_%_%_%_%_%_%_%_%_%" };
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		char params[1024];
+		snprintf(params, sizeof params,
+			 "<query xsi:type=\"ngn:SipQuery\"><filter><username xsi:type=\"xsd:string\">%s</username>"
+			 "<domain xsi:type=\"xsd:string\">values.example</domain></filter>"
+			 "<range><start xsi:type=\"xsd:int\">0</start><count xsi:type=\"xsd:int\">10</count></range></query>",
+			 filters[i]);
+		struct sc_resp r;
+		struct sc_xml *x;
+		int code = sc_call("getAccounts", params, &r, &x);
+		ck_assert_msg(code == 0 || code == 9002 || (code >= 4000 && code < 5000),
+			      "getAccounts filter %s: fault %d: %.300s", filters[i], code, r.body);
+		if (code == 0)
+			ck_assert_int_eq(sc_xi(x, -1, "/env:Envelope/env:Body/*/*/total"), 0);
+		sc_xml_free(x);
+		sc_resp_free(&r);
+	}
+	assert_alive(sc_port());
+}
+END_TEST
+
+/* UTF-8 goes in and comes back unchanged. */
+START_TEST(utf8_roundtrip)
+{
+	ensure_domain("utf8.example");
+	static const char name[] = "Zo\xc3\xab \xe6\x97\xa5\xe6\x9c\xac &amp; &lt;M\xc3\xbcller&gt; \xf0\x9f\x93\x9e";
+	static const char decoded[] = "Zo\xc3\xab \xe6\x97\xa5\xe6\x9c\xac & <M\xc3\xbcller> \xf0\x9f\x93\x9e";
+	int code = sc_callf("addAccount",
+			    "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">utf</username>"
+			    "<domain xsi:type=\"xsd:string\">utf8.example</domain></id><password xsi:type=\"xsd:string\">"
+			    "p\xc3\xa4ss</password><firstName xsi:type=\"xsd:string\">%s</firstName></account>",
+			    name);
+	if (code == 9002)
+		return; /* operations pending on this build */
+	ck_assert_msg(code == 0 || code == 1011, "addAccount with UTF-8: fault %d", code);
+	struct sc_resp r;
+	struct sc_xml *x;
+	code = sc_call("getAccount",
+		       "<sipId xsi:type=\"ngn:SipId\"><username xsi:type=\"xsd:string\">utf</username>"
+		       "<domain xsi:type=\"xsd:string\">utf8.example</domain></sipId>",
+		       &r, &x);
+	ck_assert_int_eq(code, 0);
+	const char *fn = sc_xs(x, "/env:Envelope/env:Body/*/*/firstName");
+	ck_assert_msg(fn && strcmp(fn, decoded) == 0, "firstName came back as '%s'", fn ? fn : "(none)");
+	char ct[128];
+	ck_assert(sc_header(&r, "Content-Type", ct, sizeof ct));
+	ck_assert_msg(strcasestr(ct, "utf-8") != NULL, "Content-Type without charset utf-8: %s", ct);
+	sc_xml_free(x);
+	sc_resp_free(&r);
 }
 END_TEST
 
@@ -1294,6 +1419,78 @@ START_TEST(max_connections)
 }
 END_TEST
 
+/* The size limits given on the command line are the ones applied. */
+static int query_with(int port, int ngroups, int namelen, struct sc_resp *r)
+{
+	char groups[1024] = "", name[512];
+	for (int i = 0; i < ngroups; i++)
+		snprintf(groups + strlen(groups), sizeof groups - strlen(groups), "<item xsi:type=\"xsd:string\">g%d</item>",
+			 i);
+	memset(name, 'x', (size_t)namelen);
+	name[namelen] = '\0';
+	char params[4096];
+	snprintf(params, sizeof params,
+		 "<query xsi:type=\"ngn:SipQuery\"><filter><firstName xsi:type=\"xsd:string\">%s</firstName>"
+		 "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[%d]\">%s</groups></filter>"
+		 "<range><start xsi:type=\"xsd:int\">0</start><count xsi:type=\"xsd:int\">1</count></range></query>",
+		 name, ngroups, groups);
+	char *env = sc_envelope(NULL, "getAccounts", params, SC_AUTH_PLAIN, NULL, NULL);
+	int rc = sc_post(port, env, r, T_MS);
+	free(env);
+	ck_assert_int_eq(rc, SC_OK);
+	struct sc_xml *x = sc_xml_parse(r->body, r->body_len);
+	int code = sc_fault_code(x);
+	sc_xml_free(x);
+	return code;
+}
+
+START_TEST(configured_limits)
+{
+	struct ls_server s;
+	static const char *const args[] = { "--max-body=8192", "--max-headers=2048", "--max-array=5",
+					    "--max-string=100", NULL };
+	ck_assert_int_eq(ls_start(&s, args), 0);
+	struct sc_resp r;
+	/* within every limit */
+	int code = query_with(s.port, 5, 100, &r);
+	ck_assert_msg(code == 0 || code == 9002, "within the limits: fault %d: %.300s", code, r.body);
+	sc_resp_free(&r);
+	/* one item too many, one byte too long */
+	ck_assert_int_eq(query_with(s.port, 6, 10, &r), 4000);
+	check_fault(&r, "SOAP-ENV:Client", 4000);
+	sc_resp_free(&r);
+	ck_assert_int_eq(query_with(s.port, 1, 101, &r), 4000);
+	check_fault(&r, "SOAP-ENV:Client", 4000);
+	sc_resp_free(&r);
+	/* body over 8192 bytes: 413 */
+	char pad[9000];
+	memset(pad, ' ', sizeof pad - 1);
+	pad[sizeof pad - 1] = '\0';
+	char *env = sc_envelope(NULL, "getDomains", NORMAL_PARAMS, SC_AUTH_PLAIN, NULL, NULL);
+	size_t cap = strlen(env) + sizeof pad + 1;
+	char *body = malloc(cap);
+	ck_assert_ptr_nonnull(body);
+	snprintf(body, cap, "%s%s", env, pad);
+	ck_assert_int_eq(sc_post(s.port, body, &r, T_MS), SC_OK);
+	ck_assert_msg(r.status == 413, "body of %zu bytes with --max-body=8192: HTTP %d", strlen(body), r.status);
+	sc_resp_free(&r);
+	/* headers over 2048 bytes: refused */
+	char hdr[3000];
+	snprintf(hdr, sizeof hdr, "X-Pad: %.2500s\r\n", pad);
+	size_t len;
+	char *req = sc_http_post("/", env, 0, 1, hdr, &len);
+	int rc = sc_exchange(s.port, req, len, &r, T_MS);
+	ck_assert_msg(rc == SC_CLOSED || (rc == SC_OK && r.status >= 400 && r.status < 500),
+		      "headers over --max-headers=2048: rc %d, HTTP %d", rc, r.status);
+	sc_resp_free(&r);
+	free(req);
+	free(body);
+	free(env);
+	assert_alive(s.port);
+	ck_assert_int_eq(ls_stop(&s, 10000), 0);
+}
+END_TEST
+
 /* Server-side faults are SOAP-ENV:Server with a detail: overload (a queue of
  * zero) and a database that refuses the server. */
 START_TEST(server_faults)
@@ -1608,6 +1805,9 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, non_soap_xml);
 	tcase_add_test(tc, garbage_and_empty_body);
 	tcase_add_test(tc, wrong_types);
+	tcase_add_loop_test(tc, bad_value, 0, (int)(sizeof BAD / sizeof BAD[0]));
+	tcase_add_test(tc, filter_metacharacters);
+	tcase_add_test(tc, utf8_roundtrip);
 	tcase_add_test(tc, dtd_billion_laughs);
 	tcase_add_test(tc, dtd_external_entity);
 	tcase_add_test(tc, deep_nesting);
@@ -1624,6 +1824,7 @@ static Suite *http_suite(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, slowloris);
 	tcase_add_test(tc, max_connections);
+	tcase_add_test(tc, configured_limits);
 	tcase_add_test(tc, server_faults);
 	suite_add_tcase(s, tc);
 
