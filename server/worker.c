@@ -64,6 +64,13 @@ static int check_login(struct soap *soap, void *arg)
 			ngn_fault(soap, st, NULL);
 		return 1;
 	}
+	/* Reseller/customer scoping is not enforced by the store yet: such logins
+	 * would see and change everything, so they are refused until it is. */
+	if (scope.role != ROLE_ADMIN) {
+		ngn_fault(soap, NGN_E_FORBIDDEN, "Login '%s' is a reseller or customer login; only operator"
+			  " (admin) logins are supported by this version", login->username);
+		return 1;
+	}
 	w->ctx.scope = scope;
 	snprintf(w->login, sizeof w->login, "%s", login->username);
 	w->ctx.login = w->login;

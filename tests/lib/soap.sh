@@ -5,6 +5,7 @@
 #   t_ok/t_fail NAME, t_done    "ok N - ..." lines and the closing
 #                               "N passed, N failed" line; t_done exits 1 on
 #                               any failure
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 NGN_SOAP_NS='xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns="urn:AGProjects:NGNPro:Sip" xmlns:t="urn:AGProjects:NGNPro" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"'
 soap_envelope() { # OP PARAMS
 	printf '<?xml version="1.0" encoding="UTF-8"?>\n<SOAP-ENV:Envelope %s><SOAP-ENV:Header><auth><username xsi:type="xsd:string">%s</username><password xsi:type="xsd:string">%s</password><admin xsi:type="xsd:boolean">true</admin></auth></SOAP-ENV:Header><SOAP-ENV:Body><ns:%s>%s</ns:%s></SOAP-ENV:Body></SOAP-ENV:Envelope>' \
