@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS dbaliases (
     username VARCHAR(64) DEFAULT '' NOT NULL,
     domain VARCHAR(64) DEFAULT '' NOT NULL,
     CONSTRAINT alias_idx UNIQUE (alias_username, alias_domain),
-    INDEX target_idx (username, domain)
+    INDEX target_idx (username, domain),
+    INDEX alias_domain_idx (alias_domain)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 INSERT IGNORE INTO version (table_name, table_version) VALUES ('dbaliases', 1);

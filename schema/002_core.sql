@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS sip_domain (
     match_sip_domain VARCHAR(255) NOT NULL DEFAULT '',
     verify_cert TINYINT(1) NOT NULL DEFAULT 0,
     require_cert TINYINT(1) NOT NULL DEFAULT 0,
+    -- last number handed out for the username <autoincrement> (store_account.c A3)
+    auto_username INT UNSIGNED NOT NULL DEFAULT 0,
     create_date DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     change_date DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     INDEX customer_idx (customer),
@@ -24,8 +26,9 @@ CREATE TABLE IF NOT EXISTS sip_domain (
 CREATE TABLE IF NOT EXISTS sip_account (
     subscriber_id INT(10) UNSIGNED PRIMARY KEY NOT NULL,
     domain_id INT(10) UNSIGNED NOT NULL,
-    first_name VARCHAR(128) NOT NULL DEFAULT '',
-    last_name VARCHAR(128) NOT NULL DEFAULT '',
+    -- names compare case-insensitively (directory search by name), index-backed
+    first_name VARCHAR(128) COLLATE utf8mb4_unicode_ci NOT NULL DEFAULT '',
+    last_name VARCHAR(128) COLLATE utf8mb4_unicode_ci NOT NULL DEFAULT '',
     email VARCHAR(255) NOT NULL DEFAULT '',
     rpid VARCHAR(64) NOT NULL DEFAULT '',
     timezone VARCHAR(64) NOT NULL DEFAULT '',

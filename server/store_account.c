@@ -1,0 +1,518 @@
+/* store_account.c: SIP accounts: Kamailio's `subscriber` row (username,
+ * domain, password, ha1, ha1b: what auth_db reads) plus ngnprod's
+ * `sip_account` row and its properties and access list.
+ *
+ * Invariants, enforced here:
+ *  A1. ha1 and ha1b are always stored and always match the password last
+ *      set (computed from the lower-cased username and domain, or taken as
+ *      given in the digest1:digest2 form). subscriber.password holds the
+ *      clear text only when the operator keeps clear passwords; otherwise it
+ *      is "" (also after a password change).
+ *  A2. An account exists only in an existing domain, and its name is not
+ *      also an alias of that domain: both are checked under the domain row
+ *      lock (store_lock_domain), which addAlias takes too.
+ *  A3. <autoincrement> hands out the next number of the domain's counter
+ *      (sip_domain.auto_username, first STORE_AUTO_FIRST), skipping names
+ *      already taken by an account or alias; the counter moves under the
+ *      domain row lock, so concurrent calls never get the same name.
+ *  A4. Deleting an account deletes its grp rows (with a proxy_event; G3 in
+ *      store_group.c) and the aliases that point to it; properties, ACL and
+ *      sip_account go by ON DELETE CASCADE. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "store-internal.h"
+#include "store_query.h"
+
+#define STORE_AUTO_FIRST 1000
+#define STORE_AUTO_TRIES 1000
+
+#define ACCOUNT_COLUMNS \
+	"SELECT s.id, s.username, s.domain, s.password, s.ha1, a.first_name, a.last_name, a.email," \
+	" a.rpid, a.timezone, a.owner, a.customer, a.reseller, a.prepaid, a.quota, a.call_limit," \
+	" a.region, a.timeout, a.quickdial_prefix, UNIX_TIMESTAMP(a.create_date)," \
+	" UNIX_TIMESTAMP(a.change_date)"
+#define ACCOUNT_FROM " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
+
+static const char SQL_ACCOUNT_GET[] =
+	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
+static const char SQL_NAME_IS_ALIAS[] =
+	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
+static const char SQL_NAME_TAKEN[] =
+	"SELECT 1 FROM subscriber WHERE username = ? AND domain = ?"
+	" UNION ALL SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
+static const char SQL_AUTO_SAVE[] = "UPDATE sip_domain SET auto_username = ? WHERE domain_id = ?";
+static const char SQL_SUBSCRIBER_INSERT[] =
+	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_ACCOUNT_INSERT[] =
+	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
+	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_PASSWORD_UPDATE[] =
+	"UPDATE subscriber SET password = ?, ha1 = ?, ha1b = ? WHERE id = ?";
+static const char SQL_ACCOUNT_UPDATE[] =
+	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
+	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
+	" owner = COALESCE(?, owner), prepaid = COALESCE(?, prepaid), quota = COALESCE(?, quota),"
+	" call_limit = COALESCE(?, call_limit), region = COALESCE(?, region), timeout = COALESCE(?, timeout),"
+	" quickdial_prefix = COALESCE(?, quickdial_prefix), change_date = CURRENT_TIMESTAMP"
+	" WHERE subscriber_id = ?";
+static const char SQL_PROPS_DELETE[] = "DELETE FROM sip_account_property WHERE subscriber_id = ?";
+static const char SQL_PROP_INSERT[] =
+	"INSERT INTO sip_account_property (subscriber_id, name, value) VALUES (?, ?, ?)";
+static const char SQL_ACL_DELETE[] = "DELETE FROM sip_account_acl WHERE subscriber_id = ?";
+static const char SQL_ACL_INSERT[] =
+	"INSERT INTO sip_account_acl (subscriber_id, seq, ip, mask, tag) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_ALIASES_OF_DELETE[] = "DELETE FROM dbaliases WHERE username = ? AND domain = ?";
+static const char SQL_SUBSCRIBER_DELETE[] = "DELETE FROM subscriber WHERE id = ?";
+
+/* Groups, properties and ACLs of up to EXTRAS_BATCH accounts per statement
+ * (db.c binds at most 48 values); unused slots are bound to 0 (no
+ * subscriber has id 0). */
+#define P10 "?,?,?,?,?,?,?,?,?,?"
+#define IN_BATCH " IN (" P10 "," P10 "," P10 "," P10 ")"
+#define EXTRAS_BATCH 40
+static const char SQL_BATCH_GROUPS[] =
+	"SELECT s.id, g.grp FROM subscriber s JOIN grp g ON g.username = s.username AND g.domain = s.domain"
+	" WHERE s.id" IN_BATCH " ORDER BY s.id, g.grp";
+static const char SQL_BATCH_PROPS[] =
+	"SELECT subscriber_id, name, value FROM sip_account_property WHERE subscriber_id" IN_BATCH
+	" ORDER BY subscriber_id, name";
+static const char SQL_BATCH_ACL[] =
+	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" IN_BATCH
+	" ORDER BY subscriber_id, seq";
+
+static const struct query_sort account_sorts[] = {
+	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },
+	{ "createDate", "a.create_date ASC, s.id ASC", "a.create_date DESC, s.id DESC", 1 },
+	{ "username", "s.username ASC, s.domain ASC", "s.username DESC, s.domain DESC", 0 },
+	{ "domain", "s.domain ASC, s.username ASC", "s.domain DESC, s.username DESC", 0 },
+	{ "firstName", "a.first_name ASC, s.id ASC", "a.first_name DESC, s.id DESC", 0 },
+	{ "lastName", "a.last_name ASC, s.id ASC", "a.last_name DESC, s.id DESC", 0 },
+	{ "email", "a.email ASC, s.id ASC", "a.email DESC, s.id DESC", 0 },
+	{ "owner", "a.owner ASC, s.id ASC", "a.owner DESC, s.id DESC", 0 },
+	{ "customer", "a.customer ASC, s.id ASC", "a.customer DESC, s.id DESC", 0 },
+	{ "reseller", "a.reseller ASC, s.id ASC", "a.reseller DESC, s.id DESC", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static const struct query_def account_listing = { ACCOUNT_COLUMNS, ACCOUNT_FROM, account_sorts };
+
+static int64_t or0(const struct opt_int *o)
+{
+	return o->set ? o->v : 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct account_rows {
+	struct arena *a;
+	struct account_list *out;
+};
+
+static enum ngn_status account_row(void *arg, const struct db_val *c, size_t ncols)
+{
+	struct account_rows *r = arg;
+	struct arena *ar = r->a;
+	(void)ncols;
+	struct account *x = store_vec_push(ar, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *x);
+	if (x == NULL)
+		return NGN_E_INTERNAL;
+	x->sid = (uint64_t)store_col_int(&c[0]);
+	x->id.username = store_col_str(ar, &c[1]);
+	x->id.domain = store_col_str(ar, &c[2]);
+	x->password = store_col_str(ar, &c[3]);
+	x->ha1 = store_col_str(ar, &c[4]);
+	x->first_name = store_col_str(ar, &c[5]);
+	x->last_name = store_col_str(ar, &c[6]);
+	x->email = store_col_str(ar, &c[7]);
+	x->rpid = store_col_str(ar, &c[8]);
+	x->timezone = store_col_str(ar, &c[9]);
+	x->owner = (struct opt_int){ 1, store_col_int(&c[10]) };
+	x->customer = store_col_int(&c[11]);
+	x->reseller = store_col_int(&c[12]);
+	x->prepaid = (struct opt_int){ 1, store_col_int(&c[13]) };
+	x->quota = (struct opt_int){ 1, store_col_int(&c[14]) };
+	x->call_limit = (struct opt_int){ 1, store_col_int(&c[15]) };
+	x->region = store_col_str(ar, &c[16]);
+	x->timeout = (struct opt_int){ 1, store_col_int(&c[17]) };
+	x->quickdial_prefix = store_col_str(ar, &c[18]);
+	x->create_date = store_col_int(&c[19]);
+	x->change_date = store_col_int(&c[20]);
+	x->groups = arena_alloc(ar, sizeof *x->groups);
+	x->properties = arena_alloc(ar, sizeof *x->properties);
+	x->acl = arena_alloc(ar, sizeof *x->acl);
+	if (!x->id.username || !x->id.domain || !x->password || !x->ha1 || !x->first_name || !x->last_name
+	    || !x->email || !x->rpid || !x->timezone || !x->region || !x->quickdial_prefix || !x->groups
+	    || !x->properties || !x->acl)
+		return NGN_E_INTERNAL;
+	return NGN_OK;
+}
+
+struct extras {
+	struct arena *a;
+	struct account *v;       /* the batch */
+	size_t n;
+};
+
+static struct account *batch_find(struct extras *x, const struct db_val *sid)
+{
+	uint64_t id = (uint64_t)store_col_int(sid);
+	for (size_t i = 0; i < x->n; i++)
+		if (x->v[i].sid == id)
+			return &x->v[i];
+	return NULL;
+}
+
+static enum ngn_status group_row(void *arg, const struct db_val *c, size_t ncols)
+{
+	struct extras *x = arg;
+	(void)ncols;
+	struct account *acc = batch_find(x, &c[0]);
+	if (acc == NULL)
+		return NGN_OK;
+	struct str_list *l = acc->groups;
+	char **slot = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *slot);
+	if (slot == NULL || (*slot = store_col_str(x->a, &c[1])) == NULL)
+		return NGN_E_INTERNAL;
+	return NGN_OK;
+}
+
+static enum ngn_status prop_row(void *arg, const struct db_val *c, size_t ncols)
+{
+	struct extras *x = arg;
+	(void)ncols;
+	struct account *acc = batch_find(x, &c[0]);
+	if (acc == NULL)
+		return NGN_OK;
+	struct prop_list *l = acc->properties;
+	struct property *p = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *p);
+	if (p == NULL || (p->name = store_col_str(x->a, &c[1])) == NULL || (p->value = store_col_str(x->a, &c[2])) == NULL)
+		return NGN_E_INTERNAL;
+	return NGN_OK;
+}
+
+static enum ngn_status acl_row(void *arg, const struct db_val *c, size_t ncols)
+{
+	struct extras *x = arg;
+	(void)ncols;
+	struct account *acc = batch_find(x, &c[0]);
+	if (acc == NULL)
+		return NGN_OK;
+	struct acl_list *l = acc->acl;
+	struct acl_entry *e = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *e);
+	if (e == NULL || (e->ip = store_col_str(x->a, &c[1])) == NULL || (e->tag = store_col_str(x->a, &c[3])) == NULL)
+		return NGN_E_INTERNAL;
+	e->mask = store_col_int(&c[2]);
+	return NGN_OK;
+}
+
+/* Fills groups, properties and acl of v[0..n). */
+static enum ngn_status load_extras(struct db *db, struct arena *a, struct account *v, size_t n)
+{
+	enum ngn_status st = NGN_OK;
+	for (size_t off = 0; st == NGN_OK && off < n; off += EXTRAS_BATCH) {
+		struct extras x = { a, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH };
+		struct db_val ids[EXTRAS_BATCH];
+		for (size_t i = 0; i < EXTRAS_BATCH; i++)
+			ids[i] = DB_I(i < x.n ? x.v[i].sid : 0);
+		st = db_query(db, SQL_BATCH_GROUPS, ids, EXTRAS_BATCH, group_row, &x, NULL);
+		if (st == NGN_OK)
+			st = db_query(db, SQL_BATCH_PROPS, ids, EXTRAS_BATCH, prop_row, &x, NULL);
+		if (st == NGN_OK)
+			st = db_query(db, SQL_BATCH_ACL, ids, EXTRAS_BATCH, acl_row, &x, NULL);
+	}
+	return st;
+}
+
+/* The whole stored account; NGN_E_ACCOUNT_NOT_FOUND. */
+static enum ngn_status get_one(struct db *db, const struct scope *sc, const struct sip_id *id,
+			       struct account *out, struct store_res *res)
+{
+	struct db_val args[2 + SCOPE_NARGS] = { DB_S(id->username), DB_S(id->domain) };
+	store_scope_args(sc, args + 2);
+	struct account_list l = { 0 };
+	struct account_rows r = { &res->arena, &l };
+	enum ngn_status st = db_query(db, SQL_ACCOUNT_GET, args, 2 + SCOPE_NARGS, account_row, &r, NULL);
+	if (st != NGN_OK)
+		return st;
+	if (l.n == 0)
+		return err_set(&res->err, NGN_E_ACCOUNT_NOT_FOUND, "SIP account %s@%s does not exist",
+			       id->username, id->domain);
+	st = load_extras(db, &res->arena, l.v, 1);
+	if (st == NGN_OK)
+		*out = l.v[0];
+	return st;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static enum ngn_status write_props(struct db *db, uint64_t sid, const struct prop_list *p, int replace,
+				   struct ngn_err *e)
+{
+	struct db_val id[1] = { DB_I(sid) };
+	enum ngn_status st = replace ? db_exec(db, SQL_PROPS_DELETE, id, 1, NULL, NULL) : NGN_OK;
+	for (size_t i = 0; st == NGN_OK && i < p->n; i++) {
+		struct db_val a[3] = { DB_I(sid), DB_S(p->v[i].name), DB_S(p->v[i].value) };
+		st = db_exec(db, SQL_PROP_INSERT, a, 3, NULL, NULL);
+		if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
+			return err_set(e, NGN_E_INVALID_PROPERTY, "Property %s is given twice", p->v[i].name);
+	}
+	return st;
+}
+
+static enum ngn_status write_acl(struct db *db, uint64_t sid, const struct acl_list *l, int replace)
+{
+	struct db_val id[1] = { DB_I(sid) };
+	enum ngn_status st = replace ? db_exec(db, SQL_ACL_DELETE, id, 1, NULL, NULL) : NGN_OK;
+	for (size_t i = 0; st == NGN_OK && i < l->n; i++) {
+		struct db_val a[5] = { DB_I(sid), DB_I(i), DB_S(l->v[i].ip), DB_I(l->v[i].mask),
+				       DB_S(l->v[i].tag ? l->v[i].tag : "") };
+		st = db_exec(db, SQL_ACL_INSERT, a, 5, NULL, NULL);
+	}
+	return st;
+}
+
+/* Values for subscriber.password/ha1/ha1b from a given password (A1). */
+struct pw_cols {
+	const char *clear;
+	char ha1[DIGEST_HEX + 1], ha1b[DIGEST_HEX + 1];
+};
+
+static enum ngn_status password_cols(const struct sip_id *id, const struct password *pw, int keep_clear,
+				     struct pw_cols *out)
+{
+	if (pw->kind == PW_DIGEST) {
+		out->clear = "";
+		memcpy(out->ha1, pw->ha1, sizeof out->ha1);
+		memcpy(out->ha1b, pw->ha1b, sizeof out->ha1b);
+		return NGN_OK;
+	}
+	out->clear = keep_clear ? pw->clear : "";
+	return digest_compute(id->username, id->domain, pw->clear, out->ha1, out->ha1b);
+}
+
+struct account_op {
+	const struct scope *sc;
+	const struct account *a;
+	const struct sip_id *id;
+	int keep_clear;
+	const struct account_query *q;
+	struct account *out;
+	struct account_list *list;
+	struct store_res *res;
+};
+
+/* A3: the next free number of the domain's counter, saved. */
+static enum ngn_status allocate_username(struct db *db, const struct domain_ref *dom, const char *domain,
+					 struct arena *a, const char **name, struct ngn_err *e)
+{
+	int64_t n = dom->auto_username < STORE_AUTO_FIRST ? STORE_AUTO_FIRST : dom->auto_username + 1;
+	for (int tries = 0; tries < STORE_AUTO_TRIES && n <= (int64_t)UINT32_MAX; tries++, n++) {
+		char buf[24];
+		snprintf(buf, sizeof buf, "%" PRId64, n);
+		struct db_val args[4] = { DB_S(buf), DB_S(domain), DB_S(buf), DB_S(domain) };
+		uint64_t rows = 0;
+		enum ngn_status st = db_query(db, SQL_NAME_TAKEN, args, 4, NULL, NULL, &rows);
+		if (st != NGN_OK)
+			return st;
+		if (rows)
+			continue;
+		struct db_val save[2] = { DB_I(n), DB_I(dom->id) };
+		st = db_exec(db, SQL_AUTO_SAVE, save, 2, NULL, NULL);
+		if (st == NGN_OK && (*name = arena_strdup(a, buf)) == NULL)
+			st = NGN_E_INTERNAL;
+		return st;
+	}
+	return err_set(e, NGN_E_INTERNAL, "No free username found for <autoincrement> in %s", domain);
+}
+
+static enum ngn_status add_body(struct db *db, void *arg)
+{
+	struct account_op *op = arg;
+	const struct account *a = op->a;
+	struct ngn_err *e = &op->res->err;
+	struct domain_ref dom;
+	enum ngn_status st = store_lock_domain(db, op->sc, a->id.domain, &dom, e);
+	if (st != NGN_OK)
+		return st;
+	struct sip_id id = a->id;
+	int autoinc = strcmp(id.username, STORE_AUTOINCREMENT) == 0;
+	if (autoinc) {
+		st = allocate_username(db, &dom, id.domain, &op->res->arena, &id.username, e);
+	} else {
+		struct db_val args[2] = { DB_S(id.username), DB_S(id.domain) };
+		uint64_t rows = 0;
+		st = db_query(db, SQL_NAME_IS_ALIAS, args, 2, NULL, NULL, &rows);
+		if (st == NGN_OK && rows)
+			return err_set(e, NGN_E_ALIAS_EXISTS, "%s@%s is already an alias", id.username, id.domain);
+	}
+	struct pw_cols pw;
+	if (st == NGN_OK)
+		st = password_cols(&id, &a->pw, op->keep_clear, &pw);
+	if (st != NGN_OK)
+		return st;
+
+	struct db_val s[5] = { DB_S(id.username), DB_S(id.domain), DB_S(pw.clear), DB_S(pw.ha1), DB_S(pw.ha1b) };
+	uint64_t sid = 0;
+	st = db_exec(db, SQL_SUBSCRIBER_INSERT, s, 5, NULL, &sid);
+	if (st == NGN_E_CONFLICT && db_errno(db) == 1062 && !autoinc)
+		return err_set(e, NGN_E_ACCOUNT_EXISTS, "SIP account %s@%s already exists", id.username, id.domain);
+	if (st != NGN_OK)
+		return st; /* for <autoincrement> a clash is a race: NGN_E_CONFLICT, safe to retry */
+
+	struct db_val r[16] = {
+		DB_I(sid), DB_I(dom.id),
+		DB_S(a->first_name ? a->first_name : ""), DB_S(a->last_name ? a->last_name : ""),
+		DB_S(a->email ? a->email : ""), DB_S(a->rpid ? a->rpid : ""),
+		DB_S(a->timezone ? a->timezone : ""), DB_I(or0(&a->owner)),
+		DB_I(dom.customer), DB_I(dom.reseller),
+		DB_I(or0(&a->prepaid)), DB_I(or0(&a->quota)), DB_I(or0(&a->call_limit)),
+		DB_S(a->region ? a->region : ""), DB_I(or0(&a->timeout)),
+		DB_S(a->quickdial_prefix ? a->quickdial_prefix : ""),
+	};
+	st = db_exec(db, SQL_ACCOUNT_INSERT, r, 16, NULL, NULL);
+	if (st == NGN_OK && a->properties)
+		st = write_props(db, sid, a->properties, 0, e);
+	if (st == NGN_OK && a->acl)
+		st = write_acl(db, sid, a->acl, 0);
+	int changed = 0;
+	if (st == NGN_OK) /* also clears grp rows left behind under this name */
+		st = store_groups_set(db, &id, a->groups, &changed);
+	if (st == NGN_OK && changed)
+		op->res->policy_changed = 1;
+	if (st == NGN_OK)
+		st = get_one(db, op->sc, &id, op->out, op->res);
+	return st;
+}
+
+static enum ngn_status update_body(struct db *db, void *arg)
+{
+	struct account_op *op = arg;
+	const struct account *a = op->a;
+	struct account_ref ref = { 0 };
+	enum ngn_status st = store_find_account(db, op->sc, &a->id, 1, NULL, &ref, &op->res->err);
+	if (st != NGN_OK)
+		return st;
+	if (a->pw.kind != PW_NONE) {
+		struct pw_cols pw;
+		st = password_cols(&a->id, &a->pw, op->keep_clear, &pw);
+		struct db_val p[4] = { DB_S(pw.clear), DB_S(pw.ha1), DB_S(pw.ha1b), DB_I(ref.sid) };
+		if (st == NGN_OK)
+			st = db_exec(db, SQL_PASSWORD_UPDATE, p, 4, NULL, NULL);
+	}
+	struct db_val u[13] = {
+		opt_str_val(a->first_name), opt_str_val(a->last_name), opt_str_val(a->email), opt_str_val(a->rpid), opt_str_val(a->timezone),
+		opt_int_val(&a->owner), opt_int_val(&a->prepaid), opt_int_val(&a->quota), opt_int_val(&a->call_limit),
+		opt_str_val(a->region), opt_int_val(&a->timeout), opt_str_val(a->quickdial_prefix), DB_I(ref.sid),
+	};
+	if (st == NGN_OK)
+		st = db_exec(db, SQL_ACCOUNT_UPDATE, u, 13, NULL, NULL);
+	if (st == NGN_OK && a->properties)
+		st = write_props(db, ref.sid, a->properties, 1, &op->res->err);
+	if (st == NGN_OK && a->acl)
+		st = write_acl(db, ref.sid, a->acl, 1);
+	int changed = 0;
+	if (st == NGN_OK && a->groups)
+		st = store_groups_set(db, &a->id, a->groups, &changed);
+	if (st == NGN_OK && changed)
+		op->res->policy_changed = 1;
+	return st;
+}
+
+static enum ngn_status delete_body(struct db *db, void *arg)
+{
+	struct account_op *op = arg;
+	struct account_ref ref = { 0 };
+	enum ngn_status st = store_find_account(db, op->sc, op->id, 1, NULL, &ref, &op->res->err);
+	int changed = 0;
+	if (st == NGN_OK) /* A4 */
+		st = store_groups_drop(db, op->id, &changed);
+	struct db_val id[2] = { DB_S(op->id->username), DB_S(op->id->domain) };
+	if (st == NGN_OK)
+		st = db_exec(db, SQL_ALIASES_OF_DELETE, id, 2, NULL, NULL);
+	struct db_val sid[1] = { DB_I(ref.sid) };
+	if (st == NGN_OK)
+		st = db_exec(db, SQL_SUBSCRIBER_DELETE, sid, 1, NULL, NULL);
+	if (st == NGN_OK && changed)
+		op->res->policy_changed = 1;
+	return st;
+}
+
+static enum ngn_status get_body(struct db *db, void *arg)
+{
+	struct account_op *op = arg;
+	return get_one(db, op->sc, op->id, op->out, op->res);
+}
+
+static enum ngn_status list_body(struct db *db, void *arg)
+{
+	struct account_op *op = arg;
+	const struct account_query *aq = op->q;
+	struct query q;
+	query_init(&q, &account_listing);
+	query_str(&q, "s.username = ?", "s.username LIKE ?", aq->username);
+	query_str(&q, "s.domain = ?", "s.domain LIKE ?", aq->domain);
+	query_str(&q, "a.first_name = ?", "a.first_name LIKE ?", aq->first_name);
+	query_str(&q, "a.last_name = ?", "a.last_name LIKE ?", aq->last_name);
+	query_str(&q, "a.email = ?", "a.email LIKE ?", aq->email);
+	query_int(&q, "a.owner = ?", aq->owner);
+	query_int(&q, "a.customer = ?", aq->customer);
+	query_int(&q, "a.reseller = ?", aq->reseller);
+	for (size_t i = 0; aq->groups && i < aq->groups->n; i++)
+		query_str(&q,
+			  "EXISTS (SELECT 1 FROM grp g WHERE g.username = s.username AND g.domain = s.domain AND g.grp = ?)",
+			  "EXISTS (SELECT 1 FROM grp g WHERE g.username = s.username AND g.domain = s.domain AND g.grp LIKE ?)",
+			  aq->groups->v[i]);
+	store_scope_query(&q, op->sc, "a.reseller = ?", "a.customer = ?");
+	enum ngn_status st = query_order(&q, &aq->order, &op->res->err);
+	if (st == NGN_OK)
+		st = query_range(&q, &aq->range, &op->res->err);
+	if (st == NGN_OK)
+		st = query_finish(&q, &op->res->err);
+	if (st != NGN_OK)
+		return st;
+	memset(op->list, 0, sizeof *op->list);
+	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
+	struct account_rows r = { &op->res->arena, op->list };
+	if (st == NGN_OK)
+		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, account_row, &r, NULL);
+	if (st == NGN_OK)
+		st = load_extras(db, &op->res->arena, op->list->v, op->list->n);
+	return st;
+}
+
+enum ngn_status store_account_add(struct db *db, const struct scope *sc, const struct account *a,
+				  int keep_clear, struct account *out, struct store_res *res)
+{
+	struct account_op op = { .sc = sc, .a = a, .keep_clear = keep_clear, .out = out, .res = res };
+	return store_txn(db, add_body, &op, res);
+}
+
+enum ngn_status store_account_update(struct db *db, const struct scope *sc, const struct account *a,
+				     int keep_clear, struct store_res *res)
+{
+	struct account_op op = { .sc = sc, .a = a, .keep_clear = keep_clear, .res = res };
+	return store_txn(db, update_body, &op, res);
+}
+
+enum ngn_status store_account_delete(struct db *db, const struct scope *sc, const struct sip_id *id,
+				     struct store_res *res)
+{
+	struct account_op op = { .sc = sc, .id = id, .res = res };
+	return store_txn(db, delete_body, &op, res);
+}
+
+enum ngn_status store_account_get(struct db *db, const struct scope *sc, const struct sip_id *id,
+				  struct account *out, struct store_res *res)
+{
+	struct account_op op = { .sc = sc, .id = id, .out = out, .res = res };
+	return store_txn(db, get_body, &op, res);
+}
+
+enum ngn_status store_account_list(struct db *db, const struct scope *sc, const struct account_query *q,
+				   struct account_list *out, struct store_res *res)
+{
+	struct account_op op = { .sc = sc, .q = q, .list = out, .res = res };
+	return store_txn(db, list_body, &op, res);
+}
