@@ -59,10 +59,13 @@ int ngn_element_begin_in(struct soap *soap, const char *tag, int nillable, const
 	return rc;
 }
 
-/* Reads the text of the element whose start tag begin_in just consumed and
- * its end tag; "" for <x/>. NULL on a parse error (soap->error set). */
+/* Reads one scalar element whole (start tag, text, end tag), its xsi:type
+ * forgotten; "" for <x/>. NULL on a parse error (soap->error set). */
 static const char *element_text(struct soap *soap, const char *tag)
 {
+	forget_type(soap);
+	if (soap_element_begin_in(soap, tag, 0, NULL))
+		return NULL;
 	if (*soap->href == '#') {
 		soap->error = SOAP_TYPE; /* multi-reference scalars: no client sends them */
 		return NULL;
@@ -117,9 +120,6 @@ int *ngn_inint(struct soap *soap, const char *tag, int *p, const char *type, int
 {
 	(void)type;
 	(void)t;
-	forget_type(soap);
-	if (soap_element_begin_in(soap, tag, 0, NULL))
-		return NULL;
 	const char *s = element_text(soap, tag);
 	if (s == NULL)
 		return NULL;
@@ -147,9 +147,6 @@ time_t *ngn_indateTime(struct soap *soap, const char *tag, time_t *p, const char
 {
 	(void)type;
 	(void)t;
-	forget_type(soap);
-	if (soap_element_begin_in(soap, tag, 0, NULL))
-		return NULL;
 	const char *s = element_text(soap, tag);
 	if (s == NULL)
 		return NULL;
