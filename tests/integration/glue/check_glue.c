@@ -326,6 +326,35 @@ START_TEST(lost_table_is_rebuilt_without_stale_keys)
 }
 END_TEST
 
+START_TEST(a_restarted_glue_trusts_only_its_own_epoch)
+{
+	struct rpcc *rc = rpcc_new(kam_rpc);
+	MYSQL *my = gt_connect();
+	struct glue *g = start("again", 20);
+	wait_in_sync(g, 0);
+	glue_stop(g);
+	/* the proxy still carries this glue's epoch: resume from the cursor */
+	g = start("again", 20);
+	wait_in_sync(g, 0);
+	ck_assert_int_eq(proxy_figure(g, 0, "resyncs"), 0);
+	gt_set_mask(my, "ag", "again.test", GLUE_G_QUOTA);
+	glue_nudge(g);
+	wait_value(g, rc, "ag@again.test", GLUE_G_QUOTA, 3);
+	glue_stop(g);
+	/* another glue rebuilds the proxy meanwhile: no more trust */
+	g = start("other", 20);
+	wait_in_sync(g, 0);
+	glue_stop(g);
+	g = start("again", 20);
+	wait_in_sync(g, 0);
+	ck_assert_int_eq(proxy_figure(g, 0, "resyncs"), 1);
+	ck_assert_int_eq(rpcc_diff_db(rc, my), 0);
+	glue_stop(g);
+	rpcc_free(rc);
+	mysql_close(my);
+}
+END_TEST
+
 START_TEST(two_glues_one_proxy_end_as_the_database)
 {
 	struct glue *gs[2] = { start("twin-a", 20), start("twin-b", 20) };
@@ -443,6 +472,7 @@ static Suite *glue_suite(void)
 	tcase_add_test(t, every_mask_reaches_the_proxy_on_nudge);
 	tcase_add_test(t, late_commit_of_a_lower_id_is_pushed);
 	tcase_add_test(t, lost_table_is_rebuilt_without_stale_keys);
+	tcase_add_test(t, a_restarted_glue_trusts_only_its_own_epoch);
 	tcase_add_test(t, two_glues_one_proxy_end_as_the_database);
 	tcase_add_test(t, a_dead_proxy_blocks_nobody);
 	tcase_add_test(t, prune_only_what_every_cursor_passed); /* last: it empties the outbox */
