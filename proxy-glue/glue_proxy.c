@@ -1,7 +1,8 @@
 /* glue_proxy.c: one proxy's state machine: outbox pushes and full resyncs.
  *
- *   DOWN --probe answers, table intact----------------------> SYNC
- *   DOWN --probe answers, epoch absent / restarted / new----> RESYNC
+ *   DOWN --probe answers, carries the epoch this glue set---> SYNC
+ *   DOWN --probe answers, epoch absent or not ours, proxy
+ *          restarted, or no cursor row for this glue-id-----> RESYNC
  *   SYNC --probe: epoch absent or up_since changed----------> RESYNC (when idle)
  *   RESYNC --snapshot pushed, stale keys gone, epoch set----> SYNC
  *   any  --a call got no reply or an error------------------> DOWN
@@ -65,7 +66,8 @@ struct glue_proxy {
 	char up_since[64];
 	int64_t uptime;
 	unsigned restarts;         /* proxy restarts seen by the probe */
-	char epoch[64];
+	char epoch[64];            /* the proxy's epoch as last seen or set */
+	char known_epoch[64];      /* the epoch this glue-id last set (cursor row) */
 
 	/* the running push chain */
 	struct glue_items items;
@@ -391,6 +393,7 @@ static void resync_epoch_set(void *arg, const struct glue_rpc_result *r)
 	p->pending = p->gaps;
 	p->saved_cursor = -1;
 	save_cursor(p, p->epoch);
+	snprintf(p->known_epoch, sizeof p->known_epoch, "%s", p->epoch);
 	double ms = (glue_now_sec() - p->resync_t0) * 1000.0;
 	log_info("glue: proxy %s: resync done in %.1f ms: %zu keys pushed, %zu stale keys fixed,"
 		 " epoch %s, outbox resumes after id %lld", p->url, ms, p->snap.n, p->resync_stale,
@@ -586,7 +589,8 @@ static int ensure_cursor(struct glue_proxy *p)
 		return -1;
 	int64_t id = 0;
 	int found = 0;
-	enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, NULL, 0, &found);
+	enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, p->known_epoch,
+					      sizeof p->known_epoch, &found);
 	if (st != NGN_OK) {
 		db_failed(p, "loading the cursor", st);
 		return -1;
@@ -632,11 +636,22 @@ static void probe_epoch(void *arg, const struct glue_rpc_result *r)
 			go_down(p, "no answer to the probe");
 		return;
 	}
+	if (ensure_cursor(p) != 0)
+		return; /* no database: nothing to decide with */
 	struct json_object *item, *val;
 	if (r->code == 200 && json_object_object_get_ex(r->result, "item", &item)
 	    && json_object_object_get_ex(item, "value", &val)) {
-		if (p->need_resync == 0 && p->epoch[0] == '\0')
-			snprintf(p->epoch, sizeof p->epoch, "%s", json_object_get_string(val));
+		const char *v = json_object_get_string(val);
+		if (p->state == GP_DOWN && !p->need_resync && strcmp(v, p->known_epoch) != 0) {
+			/* rebuilt by another glue while we were not looking: our cursor
+			 * speaks for an instance we cannot vouch for (a rebuild does not
+			 * take the epoch away, so SIP is not disturbed) */
+			log_info("glue: proxy %s: carries epoch '%s', not ours ('%s'): full resync", p->url,
+				 v, p->known_epoch);
+			p->need_resync = 1;
+		}
+		if (!p->need_resync)
+			snprintf(p->epoch, sizeof p->epoch, "%s", v);
 	} else if (!p->need_resync && p->state != GP_RESYNC) { /* none yet while rebuilding */
 		log_info("glue: proxy %s: has no meta=>epoch (new or restarted): full resync", p->url);
 		p->need_resync = 1;

@@ -93,10 +93,10 @@ invite "free-pstn: INVITE to PSTN relayed to the gateway -> 200" fp pw-fp fp 123
 invite "anonymous: gateway sees Anonymous From, Privacy: id, no PAI/RPID" anon pw-anon anon +4930123456 200 anon-gateway
 # a change reaches SIP: block fp, then release it again
 "$tool" set fp "$D" 1
-sleep 0.3
+"$tool" wait "$rpc" "fp@$D" 1 10
 invite "after blocking fp through the outbox: INVITE -> 403" fp pw-fp fp 1234567 403
 "$tool" set fp "$D" 4
-sleep 0.3
+"$tool" wait "$rpc" "fp@$D" 4 10
 invite "after unblocking fp: INVITE relayed again -> 200" fp pw-fp fp 1234567 200 gateway
 
 # ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
@@ -107,7 +107,7 @@ ngn_kam_kill 2>/dev/null
 sleep 0.5
 ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
 wait $writer
-check "kill -9 with the glue running: table equals the database within 5 s" "$tool" same "$rpc" 5
+check "kill -9 with the glue running: table equals the database within 10 s" "$tool" same "$rpc" 10
 # again with the glue held, to see what SIP gets before the rebuild
 "$tool" flip kill.test 40 100 2 10 &
 writer=$!
@@ -118,7 +118,7 @@ unloaded "restarted, not rebuilt yet: REGISTER -> 503 + Retry-After" REGISTER
 unloaded "restarted, not rebuilt yet: INVITE -> 503 + Retry-After" INVITE
 kill -CONT "$glue_g1"
 wait $writer
-check "after the glue resumes: table equals the database within 5 s" "$tool" same "$rpc" 5
+check "after the glue resumes: table equals the database within 10 s" "$tool" same "$rpc" 10
 register "after the rebuild: REGISTER -> 200" plain pw-plain 200
 check "the glue logged the restart and the rebuild" \
 	grep -q "resync done" "$T/glue-g1.log"
@@ -132,7 +132,7 @@ sleep 1                               # the glue meets a dead database
 "$NGN_TEST_DB_CTL" start || exit 99
 check "MariaDB restart: changes committed before the crash reach the proxy" "$tool" same "$rpc" 10
 "$tool" flip db.test 30 60 4
-check "MariaDB restart: pushes resume" "$tool" same "$rpc" 5
+check "MariaDB restart: pushes resume" "$tool" same "$rpc" 10
 
 # ---- 4. two ngnprod-glue processes ------------------------------------------------
 start_glue g2
@@ -141,7 +141,7 @@ w1=$!
 "$tool" flip twin.test 30 200 6 2 &
 w2=$!
 wait $w1 $w2
-check "two glue processes: the proxy ends exactly as the database" "$tool" same "$rpc" 5
+check "two glue processes: the proxy ends exactly as the database" "$tool" same "$rpc" 10
 max=$(sql "SELECT MAX(id) FROM proxy_event")
 ok_cursors=0
 for _ in $(seq 1 100); do

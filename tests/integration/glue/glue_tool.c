@@ -6,7 +6,8 @@
  *   glue_tool same RPC_PORT SECONDS         waits until the proxy's acct table
  *                                           equals the database (exit 1 if not)
  *   glue_tool epoch RPC_PORT SECONDS        waits until meta=>epoch is set
- *   glue_tool get RPC_PORT KEY              prints the key's value (-1 absent) */
+ *   glue_tool get RPC_PORT KEY              prints the key's value (-1 absent)
+ *   glue_tool wait RPC_PORT KEY VALUE SECONDS  waits until the key holds VALUE */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,17 @@ int main(int argc, char **argv)
 		printf("%d\n", rpcc_get(rc, "acct", argv[3]));
 		rpcc_free(rc);
 		return 0;
+	}
+	if (!strcmp(cmd, "wait") && argc == 6) {
+		struct rpcc *rc = rpcc_new(atoi(argv[2]));
+		int want = atoi(argv[4]), have;
+		double t0 = gt_now();
+		while ((have = rpcc_get(rc, "acct", argv[3])) != want && gt_now() - t0 < atof(argv[5]))
+			usleep(5000);
+		rpcc_free(rc);
+		if (have != want)
+			fprintf(stderr, "%s: %d, not %d\n", argv[3], have, want);
+		return have == want ? 0 : 1;
 	}
 	return usage();
 }

@@ -10,6 +10,15 @@ ok() { echo "PASS: $1"; passed=$((passed + 1)); }
 ko() { echo "FAIL: $1"; failed=$((failed + 1)); }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
 sql() { mariadb --no-defaults -S "$NGN_TEST_DB_SOCKET" -uroot ngnprod -N -e "$1"; }
+udp_bound() { # PORT: waits (5 s at most) until a UDP socket is bound to it
+	local hex i
+	hex=$(printf ':%04X ' "$1")
+	for i in $(seq 1 100); do
+		grep -q "$hex" /proc/net/udp && return 0
+		sleep 0.05
+	done
+	return 1
+}
 n=0
 render() { # TEMPLATE OUT key=value...
 	local tpl=$1 out=$2; shift 2
@@ -52,7 +61,7 @@ invite() { # NAME AUTHUSER PASSWORD FROM DEST CODE [gateway|anon-gateway]
 		(cd "$T/sipp.$n" && exec sipp -sf gw.xml -i 127.0.0.1 -p "$gw" -m 1 -nostdin -timeout 10s \
 			-timeout_error -trace_err -trace_logs >gw.out 2>&1) &
 		gwpid=$!
-		sleep 0.3
+		udp_bound "$gw" || sleep 1
 	fi
 	uac "$T/sipp.$n/s.xml" "$2" "$3"; rc=$?
 	if [ -n "$gwpid" ]; then
