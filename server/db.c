@@ -49,7 +49,7 @@ struct db {
 	double next_attempt;    /* monotonic seconds: no connect before this */
 	double backoff;         /* seconds */
 	int stmts_in_txn;       /* statements run in the current transaction */
-	int lost_first;         /* connection lost during the first statement */
+	int lost_first;         /* a live connection was lost during the first statement */
 	unsigned last_errno;
 	char last_error[256];
 	struct stmt_slot slots[MAX_STMTS];
@@ -123,7 +123,9 @@ static enum ngn_status fail(struct db *db, unsigned e, const char *msg)
 	db->last_errno = e;
 	snprintf(db->last_error, sizeof db->last_error, "%s", msg ? msg : "");
 	if (is_conn_error(e)) {
-		if (db->stmts_in_txn == 0)
+		/* only a connection that was up: a failed connect is not retried
+		 * at once, so the back-off holds while the database is down */
+		if (db->stmts_in_txn == 0 && db->my != NULL && !db->dead)
 			db->lost_first = 1;
 		log_warn("database connection lost (%u: %s)", e, db->last_error);
 		drop_connection(db);
@@ -260,11 +262,8 @@ static enum ngn_status run(struct db *db, const char *sql, int by_text, const st
 			   size_t nargs, struct stmt_slot **out)
 {
 	enum ngn_status st = db_connect(db);
-	if (st != NGN_OK) {
-		if (db->stmts_in_txn == 0)
-			db->lost_first = 1;
+	if (st != NGN_OK)
 		return st;
-	}
 	if (nargs > MAX_PARAMS) {
 		log_error("%zu parameters for one statement (at most %d): %.80s", nargs, MAX_PARAMS, sql);
 		return NGN_E_INTERNAL;
