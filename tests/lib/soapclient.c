@@ -849,10 +849,14 @@ int sc_callf(const char *method, const char *fmt, ...)
 
 const char *sc_fixture_dir(void)
 {
+	/* the verbatim copy in the repository, else the shared folder beside it */
 	static char dir[1024];
 	const char *src = getenv("NGN_SRCDIR");
 	if (src == NULL)
 		return NULL;
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/ngnpro-wire/requests", src);
+	if (access(dir, R_OK) == 0)
+		return dir;
 	snprintf(dir, sizeof dir, "%s/../shared/ngnpro-wire/requests", src);
 	if (access(dir, R_OK) != 0)
 		return NULL;

@@ -12,7 +12,8 @@
  * the `coverage` test, so new captures are never skipped silently.
  *
  * Runs under tests/lib/with-server.sh (re-runs itself under it if needed).
- * The fixtures must be present ($NGN_SRCDIR/../shared); if they are not,
+ * The fixtures are the verbatim copy in tests/fixtures/ngnpro-wire (or
+ * ../shared beside the repository); if they are missing,
  * every test fails saying so. */
 #include <check.h>
 #include <dirent.h>
@@ -489,7 +490,7 @@ static int replay(const struct replay_case *c, struct sc_xml **xp)
 	size_t len;
 	char *req = sc_fixture_load(c->file, NULL, NULL, &len);
 	ck_assert_msg(req != NULL, "fixture %s missing or without an auth header (in %s)", c->file,
-		      sc_fixture_dir() ? sc_fixture_dir() : "$NGN_SRCDIR/../shared: not found");
+		      sc_fixture_dir() ? sc_fixture_dir() : "tests/fixtures/ngnpro-wire/requests: not found");
 	struct sc_resp r;
 	int rc = sc_exchange(sc_port(), req, len, &r, 15000);
 	free(req);
@@ -521,7 +522,7 @@ START_TEST(replay_fixture)
 {
 	const struct replay_case *c = &cases[_i];
 	ck_assert_msg(sc_fixture_dir() != NULL,
-		      "the wire fixtures are missing: expected $NGN_SRCDIR/../shared/ngnpro-wire/requests");
+		      "the wire fixtures are missing: expected $NGN_SRCDIR/tests/fixtures/ngnpro-wire/requests");
 	if (c->setup)
 		c->setup();
 	struct sc_xml *x;
@@ -547,7 +548,7 @@ END_TEST
 START_TEST(coverage)
 {
 	const char *dir = sc_fixture_dir();
-	ck_assert_msg(dir != NULL, "the wire fixtures are missing: expected $NGN_SRCDIR/../shared/ngnpro-wire/requests");
+	ck_assert_msg(dir != NULL, "the wire fixtures are missing: expected $NGN_SRCDIR/tests/fixtures/ngnpro-wire/requests");
 	DIR *d = opendir(dir);
 	ck_assert_ptr_nonnull(d);
 	struct dirent *e;
