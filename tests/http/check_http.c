@@ -282,6 +282,7 @@ START_TEST(http10_connection_close)
 	ck_assert_msg(normal_reply_ok(&r, why, sizeof why), "%s", why);
 	ck_assert_msg(r.content_length >= 0, "no Content-Length in the reply to HTTP/1.0 (close-delimited body)");
 	ck_assert_int_eq((long)r.body_len, r.content_length);
+	sc_resp_free(&r);
 	sc_close(c);
 	free(req);
 	free(env);
