@@ -49,7 +49,7 @@ struct db {
 	double next_attempt;    /* monotonic seconds: no connect before this */
 	double backoff;         /* seconds */
 	int stmts_in_txn;       /* statements run in the current transaction */
-	int lost_first;         /* connection lost during the first statement */
+	int lost_first;         /* a live connection was lost during the first statement */
 	unsigned last_errno;
 	char last_error[256];
 	struct stmt_slot slots[MAX_STMTS];
@@ -87,17 +87,20 @@ struct db *db_new(const struct db_cfg *cfg)
 	return db;
 }
 
-static void drop_connection(struct db *db)
+static void flush_statements(struct db *db)
 {
 	for (size_t i = 0; i < MAX_STMTS; i++) {
 		if (db->slots[i].st)
 			mysql_stmt_close(db->slots[i].st);
 		if (db->slots[i].owned)
 			free((char *)db->slots[i].sql);
-		db->slots[i].st = NULL;
-		db->slots[i].sql = NULL;
-		db->slots[i].owned = 0;
+		memset(&db->slots[i], 0, sizeof db->slots[i]);
 	}
+}
+
+static void drop_connection(struct db *db)
+{
+	flush_statements(db);
 	if (db->my)
 		mysql_close(db->my);
 	db->my = NULL;
@@ -120,7 +123,9 @@ static enum ngn_status fail(struct db *db, unsigned e, const char *msg)
 	db->last_errno = e;
 	snprintf(db->last_error, sizeof db->last_error, "%s", msg ? msg : "");
 	if (is_conn_error(e)) {
-		if (db->stmts_in_txn == 0)
+		/* only a connection that was up: a failed connect is not retried
+		 * at once, so the back-off holds while the database is down */
+		if (db->stmts_in_txn == 0 && db->my != NULL && !db->dead)
 			db->lost_first = 1;
 		log_warn("database connection lost (%u: %s)", e, db->last_error);
 		drop_connection(db);
@@ -190,6 +195,8 @@ static size_t text_hash(const char *s)
 
 static struct stmt_slot *prepare(struct db *db, const char *sql, int by_text, enum ngn_status *st)
 {
+	int retried_after_flush = 0;
+again:;
 	/* literals are keyed by address, assembled texts by content; probe linearly */
 	size_t h = (by_text ? text_hash(sql) : ((uintptr_t)sql >> 3)) % MAX_STMTS;
 	for (size_t n = 0; n < MAX_STMTS; n++, h = (h + 1) % MAX_STMTS) {
@@ -239,7 +246,14 @@ static struct stmt_slot *prepare(struct db *db, const char *sql, int by_text, en
 			return s;
 		}
 	}
-	log_error("statement cache full");
+	/* full (many distinct assembled listings): drop every prepared statement
+	 * and start over; they are prepared again as they are used */
+	if (!retried_after_flush) {
+		log_warn("statement cache full (%d): flushing it", MAX_STMTS);
+		flush_statements(db);
+		retried_after_flush = 1;
+		goto again;
+	}
 	*st = NGN_E_INTERNAL;
 	return NULL;
 }
@@ -248,13 +262,12 @@ static enum ngn_status run(struct db *db, const char *sql, int by_text, const st
 			   size_t nargs, struct stmt_slot **out)
 {
 	enum ngn_status st = db_connect(db);
-	if (st != NGN_OK) {
-		if (db->stmts_in_txn == 0)
-			db->lost_first = 1;
+	if (st != NGN_OK)
 		return st;
-	}
-	if (nargs > MAX_PARAMS)
+	if (nargs > MAX_PARAMS) {
+		log_error("%zu parameters for one statement (at most %d): %.80s", nargs, MAX_PARAMS, sql);
 		return NGN_E_INTERNAL;
+	}
 	struct stmt_slot *s = prepare(db, sql, by_text, &st);
 	if (s == NULL)
 		return st;

@@ -68,7 +68,13 @@ static int build(struct soap *soap, const struct fault_info *fi, const char *err
 	if (d == NULL || e == NULL)
 		return SOAP_EOM;
 	e->errorcode = fi->errorcode;
-	e->errorstring = soap_strdup(soap, errorstring && *errorstring ? errorstring : fi->summary);
+	/* messages quote the caller's input: control characters would make the
+	 * reply invalid XML 1.0 (clients could not read the fault at all) */
+	char *es = soap_strdup(soap, errorstring && *errorstring ? errorstring : fi->summary);
+	for (char *p = es; p && *p; p++)
+		if ((unsigned char)*p < 0x20 ? (*p != '\t' && *p != '\n' && *p != '\r') : *p == 0x7f)
+			*p = '?';
+	e->errorstring = es;
 	d->exception = e;
 	soap->fault->detail = d;
 	return SOAP_FAULT;

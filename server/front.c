@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cfg.h"
 #include "embed.h"
 #include "fault.h"
@@ -35,6 +36,15 @@
 #include "glue.h"
 #include "log.h"
 #include "worker.h"
+
+/* A client connection as the front sees it. Freed by the sweep once evhttp
+ * has freed the connection and none of its requests is with a worker. */
+struct conn {
+	struct bufferevent *bev;
+	double req_start;   /* first byte of a request not yet read whole; 0: none */
+	unsigned inflight;  /* its requests being served by workers */
+	int gone;           /* evhttp freed the connection */
+};
 
 struct front {
 	const struct cfg *cfg;
@@ -47,14 +57,21 @@ struct front {
 	pthread_mutex_t done_lock;
 	struct job *done_head, *done_tail;
 	unsigned connections;
-	struct bufferevent **conns; /* one reference each: see sweep_connections */
+	struct conn **conns;        /* one bufferevent reference each: see sweep_connections */
 	unsigned nconns, conns_cap;
 	struct event *sweep_ev;
 	int accepting_paused;
 	int draining;
 	unsigned port;
-	unsigned long served, faults, overloaded;
+	unsigned long served, faults, overloaded, cut_slow;
 };
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static const char OVERLOAD_FAULT[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -86,22 +103,48 @@ static void update_accepting(struct front *f)
 
 /* A tracked bufferevent whose callbacks were cleared has been freed by
  * evhttp (bufferevent_free clears them); our reference keeps the struct
- * readable until we drop it here. */
+ * readable until we drop it here.
+ *
+ * Slow clients: evhttp's timeout restarts on every read, so a client that
+ * trickles a byte at a time would never be cut. A request must arrive whole
+ * within idle-timeout of its first byte; a connection still reading one
+ * after that is closed (only while none of its requests is with a worker, so
+ * no reply can be pending on it). */
 static void sweep_connections(struct front *f)
 {
+	double now = now_mono();
 	unsigned j = 0;
 	for (unsigned i = 0; i < f->nconns; i++) {
+		struct conn *c = f->conns[i];
 		bufferevent_data_cb r, w;
 		bufferevent_event_cb e;
 		void *a;
-		bufferevent_getcb(f->conns[i], &r, &w, &e, &a);
-		if (r == NULL && w == NULL && e == NULL)
-			bufferevent_decref(f->conns[i]);
+		if (!c->gone) {
+			bufferevent_getcb(c->bev, &r, &w, &e, &a);
+			if (r == NULL && w == NULL && e == NULL) {
+				c->gone = 1;
+				bufferevent_decref(c->bev);
+				c->bev = NULL;
+			} else if (c->req_start > 0 && c->inflight == 0
+				   && now - c->req_start > (double)f->cfg->idle_timeout && a != NULL) {
+				f->cut_slow++;
+				c->req_start = 0;
+				evhttp_connection_free(a); /* a: the evhttp_connection */
+				c->gone = 1;
+				bufferevent_decref(c->bev);
+				c->bev = NULL;
+			}
+		}
+		if (c->gone && c->inflight == 0)
+			free(c);
 		else
-			f->conns[j++] = f->conns[i];
+			f->conns[j++] = c;
 	}
 	f->nconns = j;
-	f->connections = j;
+	unsigned live = 0;
+	for (unsigned i = 0; i < f->nconns; i++)
+		live += !f->conns[i]->gone;
+	f->connections = live;
 	update_accepting(f);
 }
 
@@ -110,6 +153,24 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sweep_connections(arg);
+}
+
+static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	(void)buf;
+	struct conn *c = arg;
+	if (info->n_added > 0 && c->req_start == 0)
+		c->req_start = now_mono();
+}
+
+static struct conn *conn_of(struct front *f, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	for (unsigned i = 0; bev && i < f->nconns; i++)
+		if (f->conns[i]->bev == bev)
+			return f->conns[i];
+	return NULL;
 }
 
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
@@ -121,18 +182,33 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
 	if (bev == NULL || f->nconns >= f->conns_cap)
 		return bev; /* untracked: only at the hard cap, see front_new */
+	struct conn *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return bev;
+	c->bev = bev;
 	bufferevent_incref(bev);
-	f->conns[f->nconns++] = bev;
-	f->connections = f->nconns;
+	evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
+	f->conns[f->nconns++] = c;
+	f->connections++;
 	update_accepting(f);
 	return bev;
 }
 
 /* ---- replies --------------------------------------------------------------- */
 
+/* libevent sends Content-Length only to HTTP/1.1 and keep-alive clients;
+ * HTTP/1.0 clients that close (CDRTool's PEAR) get it too. */
+static void add_length(struct evkeyvalq *h, size_t len)
+{
+	char n[24];
+	snprintf(n, sizeof n, "%zu", len);
+	evhttp_add_header(h, "Content-Length", n);
+}
+
 static void send_xml(struct evhttp_request *req, int status, const char *body, size_t len)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	add_length(h, len);
 	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
 	evhttp_add_header(h, "Server", "ngnprod/" PACKAGE_VERSION);
 	struct evbuffer *b = evbuffer_new();
@@ -145,6 +221,7 @@ static void send_text(struct evhttp_request *req, int status, const char *reason
 		      const char *body, size_t len)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	add_length(h, len);
 	evhttp_add_header(h, "Content-Type", ctype);
 	struct evbuffer *b = evbuffer_new();
 	evbuffer_add(b, body, len);
@@ -181,6 +258,8 @@ static void done_cb(evutil_socket_t fd, short what, void *arg)
 		/* evhttp keeps the request alive until we reply, even if its
 		 * connection died meanwhile (then the reply is just dropped) */
 		send_xml(job->req, job->status, job->reply ? job->reply : "", job->reply_len);
+		if (job->conn)
+			((struct conn *)job->conn)->inflight--;
 		f->served++;
 		if (job->status != 200)
 			f->faults++;
@@ -218,6 +297,8 @@ static void send_wsdl(struct front *f, struct evhttp_request *req, const char *p
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
 	struct evbuffer *b = evbuffer_new();
+	size_t total = at ? w->len - (sizeof placeholder - 1) + strlen(url) : w->len;
+	add_length(h, total);
 	if (at) {
 		evbuffer_add(b, w->data, (size_t)(at - w->data));
 		evbuffer_add(b, url, strlen(url));
@@ -240,10 +321,10 @@ static void send_status(struct front *f, struct evhttp_request *req)
 	int n = snprintf(body, sizeof body,
 			 "{\"version\":\"%s\",\"workers\":%u,\"pending\":%u,\"connections\":%u,"
 			 "\"max_connections\":%u,\"served\":%lu,\"faults\":%lu,\"overloaded\":%lu,"
-			 "\"draining\":%s,\"glue\":%s}\n",
+			 "\"slow_clients_cut\":%lu,\"draining\":%s,\"glue\":%s}\n",
 			 PACKAGE_VERSION, f->cfg->workers, pool_pending(f->pool), f->connections,
 			 f->cfg->max_connections, f->served, f->faults, f->overloaded,
-			 f->draining ? "true" : "false", glue);
+			 f->cut_slow, f->draining ? "true" : "false", glue);
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = snprintf(body, sizeof body, "{\"error\":\"status too large\"}\n");
 	send_text(req, 200, "OK", "application/json", body, (size_t)n);
@@ -259,6 +340,9 @@ static void route(struct evhttp_request *req, void *arg)
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
+	struct conn *c = conn_of(f, req);
+	if (c) /* this request is whole; bytes already read belong to the next */
+		c->req_start = evbuffer_get_length(bufferevent_get_input(c->bev)) ? now_mono() : 0;
 	int soap_path = !strcmp(path, "/") || !strcmp(path, "/ngnpro/") || !strcmp(path, "/ngnpro");
 	const char *prefix = strncmp(path, "/ngnpro", 7) == 0 ? "/ngnpro/" : "/";
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
@@ -303,10 +387,16 @@ static void route(struct evhttp_request *req, void *arg)
 	}
 	evbuffer_remove(in, body, len);
 	body[len] = '\0';
+	if (c) {
+		c->inflight++;
+		job->conn = c;
+	}
 	job->req = req;
 	job->body = body;
 	job->len = len;
 	if (f->draining || pool_submit(f->pool, job) != 0) {
+		if (c)
+			c->inflight--;
 		f->overloaded++;
 		free(body);
 		free(job);
@@ -438,8 +528,11 @@ void front_free(struct front *f)
 	}
 	if (f->http)
 		evhttp_free(f->http);
-	for (unsigned i = 0; i < f->nconns; i++)
-		bufferevent_decref(f->conns[i]);
+	for (unsigned i = 0; i < f->nconns; i++) {
+		if (!f->conns[i]->gone)
+			bufferevent_decref(f->conns[i]->bev);
+		free(f->conns[i]);
+	}
 	free(f->conns);
 	if (f->sweep_ev)
 		event_free(f->sweep_ev);

@@ -11,9 +11,8 @@ static int keep_clear(const struct req_ctx *r)
 
 int ngn1__addAccount(struct soap *soap, struct ngn2__SipAccount *account, struct ngn1__addAccountResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct account a, stored;
 	enum ngn_status st = r ? conv_account_in(soap, account, CONV_ADD, &a, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -25,9 +24,8 @@ int ngn1__addAccount(struct soap *soap, struct ngn2__SipAccount *account, struct
 
 int ngn1__updateAccount(struct soap *soap, struct ngn2__SipAccount *account, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct account a;
 	enum ngn_status st = r ? conv_account_in(soap, account, CONV_UPDATE, &a, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -37,9 +35,8 @@ int ngn1__updateAccount(struct soap *soap, struct ngn2__SipAccount *account, enu
 
 int ngn1__deleteAccount(struct soap *soap, struct ngn2__SipId *sipId, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id id;
 	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -49,9 +46,8 @@ int ngn1__deleteAccount(struct soap *soap, struct ngn2__SipId *sipId, enum xsd__
 
 int ngn1__getAccount(struct soap *soap, struct ngn2__SipId *sipId, struct ngn1__getAccountResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id id;
 	struct account a;
 	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
@@ -64,9 +60,8 @@ int ngn1__getAccount(struct soap *soap, struct ngn2__SipId *sipId, struct ngn1__
 
 int ngn1__getAccounts(struct soap *soap, struct ngn2__SipQuery *query, struct ngn1__getAccountsResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct account_query q;
 	struct account_list l;
 	enum ngn_status st = r ? conv_account_query_in(soap, query, &q, &res.err) : NGN_E_INTERNAL;

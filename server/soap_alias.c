@@ -5,9 +5,8 @@
 
 int ngn1__addAlias(struct soap *soap, struct ngn2__SipAlias *alias, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct alias al;
 	enum ngn_status st = r ? conv_alias_in(alias, CONV_ADD, &al, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -17,9 +16,8 @@ int ngn1__addAlias(struct soap *soap, struct ngn2__SipAlias *alias, enum xsd__bo
 
 int ngn1__updateAlias(struct soap *soap, struct ngn2__SipAlias *alias, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct alias al;
 	enum ngn_status st = r ? conv_alias_in(alias, CONV_UPDATE, &al, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -29,9 +27,8 @@ int ngn1__updateAlias(struct soap *soap, struct ngn2__SipAlias *alias, enum xsd_
 
 int ngn1__deleteAlias(struct soap *soap, struct ngn2__SipId *id, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id sid;
 	enum ngn_status st = r ? conv_sip_id_in(id, "id", &sid, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -41,9 +38,8 @@ int ngn1__deleteAlias(struct soap *soap, struct ngn2__SipId *id, enum xsd__boole
 
 int ngn1__getAlias(struct soap *soap, struct ngn2__SipId *id, struct ngn1__getAliasResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct sip_id sid;
 	struct alias al;
 	enum ngn_status st = r ? conv_sip_id_in(id, "id", &sid, &res.err) : NGN_E_INTERNAL;
@@ -56,9 +52,8 @@ int ngn1__getAlias(struct soap *soap, struct ngn2__SipId *id, struct ngn1__getAl
 
 int ngn1__getAliases(struct soap *soap, struct ngn2__AliasQuery *query, struct ngn1__getAliasesResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct alias_query q;
 	struct alias_list l;
 	enum ngn_status st = r ? conv_alias_query_in(query, &q, &res.err) : NGN_E_INTERNAL;

@@ -12,7 +12,19 @@
  *    xsi:type of every element the generated code reads is forgotten right
  *    after it is parsed; the value itself is still parsed strictly (a boolean
  *    must be true/false/1/0, an int an int). xsi:nil still works.
+ *  - PHP null: PEAR sends a PHP null as an empty element with no type
+ *    (<owner/>). An empty element that is not a SOAP-ENC array (an empty
+ *    array is a real, empty list) reads as absent, like xsi:nil.
+ *  - Integers: a value that went through a PHP float comes back as
+ *    xsd:float text ("7", "35.0", "1e3"); an integral value is accepted, a
+ *    fractional one is a type fault. An empty <quota></quota> is absent.
+ *  - Dates (createDate, changeDate) are read-only: clients echo whatever
+ *    they decoded (a string, "" for nil); one that does not parse is ignored.
  * Nothing in the generated sources is edited. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
 #include "stdsoap2.h"
 
 int ngn_match_array(struct soap *soap, const char *type);
@@ -41,7 +53,60 @@ int ngn_element_begin_in(struct soap *soap, const char *tag, int nillable, const
 {
 	(void)type;
 	forget_type(soap);
-	return soap_element_begin_in(soap, tag, nillable, NULL);
+	int rc = soap_element_begin_in(soap, tag, nillable, NULL);
+	if (rc == SOAP_OK && !soap->body && soap->arrayType[0] == '\0')
+		soap->null = 1; /* <member/>: PHP null, i.e. absent */
+	return rc;
+}
+
+/* Reads one scalar element whole (start tag, text, end tag), its xsi:type
+ * forgotten; "" for <x/>. NULL on a parse error (soap->error set). */
+static const char *element_text(struct soap *soap, const char *tag)
+{
+	forget_type(soap);
+	if (soap_element_begin_in(soap, tag, 0, NULL))
+		return NULL;
+	if (*soap->href == '#') {
+		soap->error = SOAP_TYPE; /* multi-reference scalars: no client sends them */
+		return NULL;
+	}
+	if (!soap->body)
+		return "";
+	const char *s = soap_value(soap);
+	if (s == NULL || soap_element_end_in(soap, tag))
+		return NULL;
+	return s;
+}
+
+/* 0: *out holds the integer; 1: empty; -1: not an integral number in range */
+static int parse_integral(const char *s, int *out)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s == '\0')
+		return 1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end != s && errno == 0) {
+		const char *q = end;
+		while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q == '\0' && v >= INT_MIN && v <= INT_MAX) {
+			*out = (int)v;
+			return 0;
+		}
+	}
+	/* float text: exact integral values only (doubles hold every int) */
+	errno = 0;
+	double d = strtod(s, &end);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(d) || d != floor(d)
+	    || d < (double)INT_MIN || d > (double)INT_MAX)
+		return -1;
+	*out = (int)d;
+	return 0;
 }
 
 char **ngn_instring(struct soap *soap, const char *tag, char **p, const char *type, int t,
@@ -53,8 +118,23 @@ char **ngn_instring(struct soap *soap, const char *tag, char **p, const char *ty
 
 int *ngn_inint(struct soap *soap, const char *tag, int *p, const char *type, int t)
 {
-	forget_type(soap);
-	return soap_inint(soap, tag, p, type, t);
+	(void)type;
+	(void)t;
+	const char *s = element_text(soap, tag);
+	if (s == NULL)
+		return NULL;
+	int v;
+	int r = parse_integral(s, &v);
+	if (r < 0) {
+		soap->error = SOAP_TYPE;
+		return NULL;
+	}
+	if (r == 1)
+		return NULL; /* empty: absent (soap->error stays SOAP_OK) */
+	if (p == NULL && (p = soap_malloc(soap, sizeof *p)) == NULL)
+		return NULL;
+	*p = v;
+	return p;
 }
 
 char *ngn_inbyte(struct soap *soap, const char *tag, char *p, const char *type, int t)
@@ -65,6 +145,18 @@ char *ngn_inbyte(struct soap *soap, const char *tag, char *p, const char *type, 
 
 time_t *ngn_indateTime(struct soap *soap, const char *tag, time_t *p, const char *type, int t)
 {
-	forget_type(soap);
-	return soap_indateTime(soap, tag, p, type, t);
+	(void)type;
+	(void)t;
+	const char *s = element_text(soap, tag);
+	if (s == NULL)
+		return NULL;
+	time_t v;
+	if (*s == '\0' || soap_s2dateTime(soap, s, &v) != SOAP_OK) {
+		soap->error = SOAP_OK; /* read-only and unusable: ignored */
+		return NULL;
+	}
+	if (p == NULL && (p = soap_malloc(soap, sizeof *p)) == NULL)
+		return NULL;
+	*p = v;
+	return p;
 }

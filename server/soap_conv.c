@@ -6,9 +6,10 @@
 #include "soap_conv.h"
 #include "validate.h"
 
-struct req_ctx *conv_begin(struct soap *soap)
+struct req_ctx *conv_begin(struct soap *soap, struct store_res *res)
 {
 	soap->header = NULL;
+	store_res_init(res);
 	return req_ctx(soap);
 }
 
@@ -69,10 +70,8 @@ static enum ngn_status uint_in(const char *field, struct opt_int v, struct ngn_e
 	return v.set ? valid_uint(field, v.v, e) : NGN_OK;
 }
 
-enum ngn_status conv_domain_in(struct ngn2__SipDomain *in, enum conv_mode m, struct domain *out,
-			       struct ngn_err *e)
+enum ngn_status conv_domain_in(struct ngn2__SipDomain *in, struct domain *out, struct ngn_err *e)
 {
-	(void)m;
 	memset(out, 0, sizeof *out);
 	if (in == NULL)
 		return missing(e, "domain");
@@ -275,8 +274,8 @@ enum ngn_status conv_alias_in(struct ngn2__SipAlias *in, enum conv_mode m, struc
 	return st;
 }
 
-static enum ngn_status order_range_in(struct ngn2__OrderBy *o, struct ngn2__Range *r, struct list_order *oo,
-				      struct list_range *ro)
+static void order_range_in(struct ngn2__OrderBy *o, struct ngn2__Range *r, struct list_order *oo,
+			   struct list_range *ro)
 {
 	if (o) {
 		oo->attribute = o->attribute;
@@ -286,7 +285,6 @@ static enum ngn_status order_range_in(struct ngn2__OrderBy *o, struct ngn2__Rang
 		ro->start = opt_int_in(r->start);
 		ro->count = opt_int_in(r->count);
 	}
-	return NGN_OK;
 }
 
 static enum ngn_status id_filter(const char *field, const int *v, int64_t *out, struct ngn_err *e)
@@ -312,8 +310,7 @@ enum ngn_status conv_domain_query_in(struct ngn2__SipDomainQuery *in, struct dom
 		if (st == NGN_OK)
 			st = id_filter("reseller", f->reseller, &out->reseller, e);
 	}
-	if (st == NGN_OK)
-		st = order_range_in(in->orderBy, in->range, &out->order, &out->range);
+	order_range_in(in->orderBy, in->range, &out->order, &out->range);
 	return st;
 }
 
@@ -356,8 +353,7 @@ enum ngn_status conv_account_query_in(struct soap *soap, struct ngn2__SipQuery *
 			out->groups = l;
 		}
 	}
-	if (st == NGN_OK)
-		st = order_range_in(in->orderBy, in->range, &out->order, &out->range);
+	order_range_in(in->orderBy, in->range, &out->order, &out->range);
 	return st;
 }
 
@@ -383,8 +379,7 @@ enum ngn_status conv_alias_query_in(struct ngn2__AliasQuery *in, struct alias_qu
 		if (st == NGN_OK)
 			st = id_filter("reseller", f->reseller, &out->reseller, e);
 	}
-	if (st == NGN_OK)
-		st = order_range_in(in->orderBy, in->range, &out->order, &out->range);
+	order_range_in(in->orderBy, in->range, &out->order, &out->range);
 	return st;
 }
 

@@ -25,17 +25,18 @@
 
 enum conv_mode { CONV_ADD, CONV_UPDATE };
 
-/* The request context, with the request's header dropped so that it is
- * never echoed in the reply. NULL when the worker set none. */
-struct req_ctx *conv_begin(struct soap *soap);
+/* Starts a handler: drops the request's header (so that it is never echoed
+ * in the reply), prepares res and returns the request context (NULL when
+ * the worker set none). */
+struct req_ctx *conv_begin(struct soap *soap, struct store_res *res);
 
 /* what names the member in messages, e.g. "sipId". */
 enum ngn_status conv_sip_id_in(struct ngn2__SipId *in, const char *what, struct sip_id *out,
 			       struct ngn_err *e);
 enum ngn_status conv_domain_name_in(char *in, const char *what, const char **out, struct ngn_err *e);
 enum ngn_status conv_group_in(char *in, const char **out, struct ngn_err *e);
-enum ngn_status conv_domain_in(struct ngn2__SipDomain *in, enum conv_mode m, struct domain *out,
-			       struct ngn_err *e);
+/* The same for add and update: absent members are defaults or unchanged. */
+enum ngn_status conv_domain_in(struct ngn2__SipDomain *in, struct domain *out, struct ngn_err *e);
 enum ngn_status conv_account_in(struct soap *soap, struct ngn2__SipAccount *in, enum conv_mode m,
 				struct account *out, struct ngn_err *e);
 enum ngn_status conv_alias_in(struct ngn2__SipAlias *in, enum conv_mode m, struct alias *out,

@@ -5,11 +5,10 @@
 
 int ngn1__addDomain(struct soap *soap, struct ngn2__SipDomain *domain, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct domain d;
-	enum ngn_status st = r ? conv_domain_in(domain, CONV_ADD, &d, &res.err) : NGN_E_INTERNAL;
+	enum ngn_status st = r ? conv_domain_in(domain, &d, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
 		st = store_domain_add(r->db, &r->scope, &d, &res);
 	return conv_finish(soap, r, &res, st, return_);
@@ -17,11 +16,10 @@ int ngn1__addDomain(struct soap *soap, struct ngn2__SipDomain *domain, enum xsd_
 
 int ngn1__updateDomain(struct soap *soap, struct ngn2__SipDomain *domain, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct domain d;
-	enum ngn_status st = r ? conv_domain_in(domain, CONV_UPDATE, &d, &res.err) : NGN_E_INTERNAL;
+	enum ngn_status st = r ? conv_domain_in(domain, &d, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
 		st = store_domain_update(r->db, &r->scope, &d, &res);
 	return conv_finish(soap, r, &res, st, return_);
@@ -29,9 +27,8 @@ int ngn1__updateDomain(struct soap *soap, struct ngn2__SipDomain *domain, enum x
 
 int ngn1__deleteDomain(struct soap *soap, char *domain, enum xsd__boolean *return_)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	const char *name = NULL;
 	enum ngn_status st = r ? conv_domain_name_in(domain, "domain", &name, &res.err) : NGN_E_INTERNAL;
 	if (st == NGN_OK)
@@ -41,9 +38,8 @@ int ngn1__deleteDomain(struct soap *soap, char *domain, enum xsd__boolean *retur
 
 int ngn1__getDomains(struct soap *soap, struct ngn2__SipDomainQuery *query, struct ngn1__getDomainsResponse *out)
 {
-	struct req_ctx *r = conv_begin(soap);
 	struct store_res res;
-	store_res_init(&res);
+	struct req_ctx *r = conv_begin(soap, &res);
 	struct domain_query q;
 	struct domain_list l;
 	enum ngn_status st = r ? conv_domain_query_in(query, &q, &res.err) : NGN_E_INTERNAL;

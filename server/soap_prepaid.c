@@ -220,6 +220,11 @@ int ngn1__getPrepaidStatus(struct soap *soap, struct SipIdArray *sipIds,
 		/* echo the id as looked up, or as sent when it was malformed */
 		eid->username = items[i].lookup ? (char *)items[i].username : req ? req->username : NULL;
 		eid->domain = items[i].lookup ? (char *)items[i].domain : req ? req->domain : NULL;
+		/* a missing item (sparse array) or member still gets typed, empty values */
+		if (eid->username == NULL)
+			eid->username = "";
+		if (eid->domain == NULL)
+			eid->domain = "";
 		e->id = eid;
 		e->prepaid = items[i].prepaid ? xsd__boolean__true_ : xsd__boolean__false_;
 		e->balance = money_text(soap, items[i].st == NGN_OK ? items[i].balance : 0);

@@ -31,23 +31,55 @@ struct soap *soap_setup_new(const struct soap_limits *lim)
 	return soap;
 }
 
+/* A NUL byte, raw or as a character reference (&#0; &#x00; ...), would cut
+ * a value short without a word (gSOAP's strings end at NUL): refused. */
+static int has_nul(const char *body, size_t len)
+{
+	if (memchr(body, '\0', len) != NULL)
+		return 1;
+	for (const char *p = body; (p = strstr(p, "&#")) != NULL; p += 2) {
+		const char *q = p + 2;
+		int hex = *q == 'x' || *q == 'X';
+		if (hex)
+			q++;
+		const char *digits = q;
+		while (*q == '0')
+			q++;
+		if (q > digits && *q == ';')
+			return 1;
+	}
+	return 0;
+}
+
 int soap_setup_serve(struct soap *soap, const char *body, size_t len,
 		     int (*before_dispatch)(struct soap *, void *), void *arg,
 		     const char **reply, size_t *reply_len)
 {
-	(void)len;
 	const char *out = NULL;
 	soap->is = body;
 	soap->os = &out;
 	soap->header = NULL;
 	soap->fault = NULL;
-	int rc = soap_begin_serve(soap);
+	int rc;
+	if (has_nul(body, len)) {
+		soap->version = 1;
+		rc = ngn_fault(soap, NGN_E_BAD_REQUEST, "The request contains a NUL character");
+	} else {
+		rc = soap_begin_serve(soap);
+		if (rc == SOAP_OK && soap->version == 0) {
+			/* XML, but no SOAP envelope around it */
+			soap->version = 1;
+			rc = ngn_fault(soap, NGN_E_BAD_REQUEST, "The body is not a SOAP 1.1 envelope");
+		}
+	}
 	if (rc == SOAP_OK && before_dispatch != NULL)
 		rc = before_dispatch(soap, arg) ? soap->error : SOAP_OK;
 	if (rc == SOAP_OK)
 		rc = soap_serve_request(soap);
 	if (rc != SOAP_OK) {
 		soap->error = rc;
+		if (soap->version == 0)
+			soap->version = 1; /* fault codes need a SOAP version */
 		fault_from_soap(soap);
 		soap->header = NULL;
 		soap_send_fault(soap);

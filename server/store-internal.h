@@ -7,24 +7,39 @@
 #include "store.h"
 
 /* The scope condition of a lookup, for a table alias t with reseller and
- * customer columns: bind scope_args() right after the statement's own
+ * customer columns: bind store_scope_args() right after the statement's own
  * values. 0 in the scope means "any". */
 #define SCOPE_COND(t) " AND (? = 0 OR " t ".reseller = ?) AND (? = 0 OR " t ".customer = ?)"
 #define SCOPE_NARGS 4
-void scope_args(const struct scope *sc, struct db_val *args);
+void store_scope_args(const struct scope *sc, struct db_val *args);
 
 /* Adds the scope's restrictions to a listing (store_query). */
 struct query;
-void scope_query(struct query *q, const struct scope *sc, const char *reseller_eq, const char *customer_eq);
+void store_scope_query(struct query *q, const struct scope *sc, const char *reseller_eq, const char *customer_eq);
 
 /* Column readers: strings are copied into the arena ("" for NULL; NULL only
  * when out of memory), numbers read from ints or numeric text. */
-char *col_str(struct arena *a, const struct db_val *v);
-int64_t col_int(const struct db_val *v);
+char *store_col_str(struct arena *a, const struct db_val *v);
+int64_t store_col_int(const struct db_val *v);
+
+/* A bound value for an optional member: NULL (SQL NULL) when absent, which
+ * the COALESCE(?, column) of an update reads as "unchanged". */
+static inline struct db_val opt_str_val(const char *s)
+{
+	return s ? DB_S(s) : DB_NUL;
+}
+
+static inline struct db_val opt_int_val(const struct opt_int *o)
+{
+	return o->set ? DB_I(o->v) : DB_NUL;
+}
+
+/* db_row_fn for "SELECT COUNT(*)": stores the count in *(int64_t *)arg. */
+enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t ncols);
 
 /* Appends one zeroed element to a list kept as (v, n, cap) in the arena.
  * NULL when out of memory. */
-void *vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);
+void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);
 
 /* A domain row, locked for the rest of the transaction (SELECT ... FOR
  * UPDATE on domain and sip_domain). Every operation that adds a name to a

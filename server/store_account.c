@@ -98,16 +98,6 @@ static const struct query_sort account_sorts[] = {
 
 static const struct query_def account_listing = { ACCOUNT_COLUMNS, ACCOUNT_FROM, account_sorts };
 
-static struct db_val opt_s(const char *s)
-{
-	return s ? DB_S(s) : DB_NUL;
-}
-
-static struct db_val opt_i(const struct opt_int *o)
-{
-	return o->set ? DB_I(o->v) : DB_NUL;
-}
-
 static int64_t or0(const struct opt_int *o)
 {
 	return o->set ? o->v : 0;
@@ -125,30 +115,30 @@ static enum ngn_status account_row(void *arg, const struct db_val *c, size_t nco
 	struct account_rows *r = arg;
 	struct arena *ar = r->a;
 	(void)ncols;
-	struct account *x = vec_push(ar, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *x);
+	struct account *x = store_vec_push(ar, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *x);
 	if (x == NULL)
 		return NGN_E_INTERNAL;
-	x->sid = (uint64_t)col_int(&c[0]);
-	x->id.username = col_str(ar, &c[1]);
-	x->id.domain = col_str(ar, &c[2]);
-	x->password = col_str(ar, &c[3]);
-	x->ha1 = col_str(ar, &c[4]);
-	x->first_name = col_str(ar, &c[5]);
-	x->last_name = col_str(ar, &c[6]);
-	x->email = col_str(ar, &c[7]);
-	x->rpid = col_str(ar, &c[8]);
-	x->timezone = col_str(ar, &c[9]);
-	x->owner = (struct opt_int){ 1, col_int(&c[10]) };
-	x->customer = col_int(&c[11]);
-	x->reseller = col_int(&c[12]);
-	x->prepaid = (struct opt_int){ 1, col_int(&c[13]) };
-	x->quota = (struct opt_int){ 1, col_int(&c[14]) };
-	x->call_limit = (struct opt_int){ 1, col_int(&c[15]) };
-	x->region = col_str(ar, &c[16]);
-	x->timeout = (struct opt_int){ 1, col_int(&c[17]) };
-	x->quickdial_prefix = col_str(ar, &c[18]);
-	x->create_date = col_int(&c[19]);
-	x->change_date = col_int(&c[20]);
+	x->sid = (uint64_t)store_col_int(&c[0]);
+	x->id.username = store_col_str(ar, &c[1]);
+	x->id.domain = store_col_str(ar, &c[2]);
+	x->password = store_col_str(ar, &c[3]);
+	x->ha1 = store_col_str(ar, &c[4]);
+	x->first_name = store_col_str(ar, &c[5]);
+	x->last_name = store_col_str(ar, &c[6]);
+	x->email = store_col_str(ar, &c[7]);
+	x->rpid = store_col_str(ar, &c[8]);
+	x->timezone = store_col_str(ar, &c[9]);
+	x->owner = (struct opt_int){ 1, store_col_int(&c[10]) };
+	x->customer = store_col_int(&c[11]);
+	x->reseller = store_col_int(&c[12]);
+	x->prepaid = (struct opt_int){ 1, store_col_int(&c[13]) };
+	x->quota = (struct opt_int){ 1, store_col_int(&c[14]) };
+	x->call_limit = (struct opt_int){ 1, store_col_int(&c[15]) };
+	x->region = store_col_str(ar, &c[16]);
+	x->timeout = (struct opt_int){ 1, store_col_int(&c[17]) };
+	x->quickdial_prefix = store_col_str(ar, &c[18]);
+	x->create_date = store_col_int(&c[19]);
+	x->change_date = store_col_int(&c[20]);
 	x->groups = arena_alloc(ar, sizeof *x->groups);
 	x->properties = arena_alloc(ar, sizeof *x->properties);
 	x->acl = arena_alloc(ar, sizeof *x->acl);
@@ -167,7 +157,7 @@ struct extras {
 
 static struct account *batch_find(struct extras *x, const struct db_val *sid)
 {
-	uint64_t id = (uint64_t)col_int(sid);
+	uint64_t id = (uint64_t)store_col_int(sid);
 	for (size_t i = 0; i < x->n; i++)
 		if (x->v[i].sid == id)
 			return &x->v[i];
@@ -182,8 +172,8 @@ static enum ngn_status group_row(void *arg, const struct db_val *c, size_t ncols
 	if (acc == NULL)
 		return NGN_OK;
 	struct str_list *l = acc->groups;
-	char **slot = vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *slot);
-	if (slot == NULL || (*slot = col_str(x->a, &c[1])) == NULL)
+	char **slot = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *slot);
+	if (slot == NULL || (*slot = store_col_str(x->a, &c[1])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -196,8 +186,8 @@ static enum ngn_status prop_row(void *arg, const struct db_val *c, size_t ncols)
 	if (acc == NULL)
 		return NGN_OK;
 	struct prop_list *l = acc->properties;
-	struct property *p = vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *p);
-	if (p == NULL || (p->name = col_str(x->a, &c[1])) == NULL || (p->value = col_str(x->a, &c[2])) == NULL)
+	struct property *p = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *p);
+	if (p == NULL || (p->name = store_col_str(x->a, &c[1])) == NULL || (p->value = store_col_str(x->a, &c[2])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -210,10 +200,10 @@ static enum ngn_status acl_row(void *arg, const struct db_val *c, size_t ncols)
 	if (acc == NULL)
 		return NGN_OK;
 	struct acl_list *l = acc->acl;
-	struct acl_entry *e = vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *e);
-	if (e == NULL || (e->ip = col_str(x->a, &c[1])) == NULL || (e->tag = col_str(x->a, &c[3])) == NULL)
+	struct acl_entry *e = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *e);
+	if (e == NULL || (e->ip = store_col_str(x->a, &c[1])) == NULL || (e->tag = store_col_str(x->a, &c[3])) == NULL)
 		return NGN_E_INTERNAL;
-	e->mask = col_int(&c[2]);
+	e->mask = store_col_int(&c[2]);
 	return NGN_OK;
 }
 
@@ -240,7 +230,7 @@ static enum ngn_status get_one(struct db *db, const struct scope *sc, const stru
 			       struct account *out, struct store_res *res)
 {
 	struct db_val args[2 + SCOPE_NARGS] = { DB_S(id->username), DB_S(id->domain) };
-	scope_args(sc, args + 2);
+	store_scope_args(sc, args + 2);
 	struct account_list l = { 0 };
 	struct account_rows r = { &res->arena, &l };
 	enum ngn_status st = db_query(db, SQL_ACCOUNT_GET, args, 2 + SCOPE_NARGS, account_row, &r, NULL);
@@ -412,9 +402,9 @@ static enum ngn_status update_body(struct db *db, void *arg)
 			st = db_exec(db, SQL_PASSWORD_UPDATE, p, 4, NULL, NULL);
 	}
 	struct db_val u[13] = {
-		opt_s(a->first_name), opt_s(a->last_name), opt_s(a->email), opt_s(a->rpid), opt_s(a->timezone),
-		opt_i(&a->owner), opt_i(&a->prepaid), opt_i(&a->quota), opt_i(&a->call_limit),
-		opt_s(a->region), opt_i(&a->timeout), opt_s(a->quickdial_prefix), DB_I(ref.sid),
+		opt_str_val(a->first_name), opt_str_val(a->last_name), opt_str_val(a->email), opt_str_val(a->rpid), opt_str_val(a->timezone),
+		opt_int_val(&a->owner), opt_int_val(&a->prepaid), opt_int_val(&a->quota), opt_int_val(&a->call_limit),
+		opt_str_val(a->region), opt_int_val(&a->timeout), opt_str_val(a->quickdial_prefix), DB_I(ref.sid),
 	};
 	if (st == NGN_OK)
 		st = db_exec(db, SQL_ACCOUNT_UPDATE, u, 13, NULL, NULL);
@@ -455,13 +445,6 @@ static enum ngn_status get_body(struct db *db, void *arg)
 	return get_one(db, op->sc, op->id, op->out, op->res);
 }
 
-static enum ngn_status count_row(void *arg, const struct db_val *c, size_t ncols)
-{
-	(void)ncols;
-	*(int64_t *)arg = col_int(&c[0]);
-	return NGN_OK;
-}
-
 static enum ngn_status list_body(struct db *db, void *arg)
 {
 	struct account_op *op = arg;
@@ -481,7 +464,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 			  "EXISTS (SELECT 1 FROM grp g WHERE g.username = s.username AND g.domain = s.domain AND g.grp = ?)",
 			  "EXISTS (SELECT 1 FROM grp g WHERE g.username = s.username AND g.domain = s.domain AND g.grp LIKE ?)",
 			  aq->groups->v[i]);
-	scope_query(&q, op->sc, "a.reseller = ?", "a.customer = ?");
+	store_scope_query(&q, op->sc, "a.reseller = ?", "a.customer = ?");
 	enum ngn_status st = query_order(&q, &aq->order, &op->res->err);
 	if (st == NGN_OK)
 		st = query_range(&q, &aq->range, &op->res->err);
@@ -490,7 +473,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	memset(op->list, 0, sizeof *op->list);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, count_row, &op->list->total, NULL);
+	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
 	struct account_rows r = { &op->res->arena, op->list };
 	if (st == NGN_OK)
 		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, account_row, &r, NULL);

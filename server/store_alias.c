@@ -64,18 +64,18 @@ static enum ngn_status alias_row(void *arg, const struct db_val *c, size_t ncols
 {
 	struct alias_rows *r = arg;
 	(void)ncols;
-	struct alias *x = vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *x);
+	struct alias *x = store_vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *x);
 	if (x == NULL)
 		return NGN_E_INTERNAL;
-	x->id.username = col_str(r->a, &c[0]);
-	x->id.domain = col_str(r->a, &c[1]);
-	x->target.username = col_str(r->a, &c[2]);
-	x->target.domain = col_str(r->a, &c[3]);
+	x->id.username = store_col_str(r->a, &c[0]);
+	x->id.domain = store_col_str(r->a, &c[1]);
+	x->target.username = store_col_str(r->a, &c[2]);
+	x->target.domain = store_col_str(r->a, &c[3]);
 	x->has_target = 1;
-	x->owner = (struct opt_int){ 1, col_int(&c[4]) };
-	x->customer = col_int(&c[5]);
-	x->reseller = col_int(&c[6]);
-	x->change_date = col_int(&c[7]);
+	x->owner = (struct opt_int){ 1, store_col_int(&c[4]) };
+	x->customer = store_col_int(&c[5]);
+	x->reseller = store_col_int(&c[6]);
+	x->change_date = store_col_int(&c[7]);
 	if (!x->id.username || !x->id.domain || !x->target.username || !x->target.domain)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
@@ -91,7 +91,7 @@ static enum ngn_status lock_alias(struct db *db, const struct scope *sc, const s
 				  uint64_t *alias_id, struct ngn_err *e)
 {
 	struct db_val args[2 + SCOPE_NARGS] = { DB_S(id->username), DB_S(id->domain) };
-	scope_args(sc, args + 2);
+	store_scope_args(sc, args + 2);
 	struct db_val out[1];
 	char buf[32];
 	int found = 0;
@@ -100,7 +100,7 @@ static enum ngn_status lock_alias(struct db *db, const struct scope *sc, const s
 		return st;
 	if (!found)
 		return alias_not_found(e, id);
-	*alias_id = (uint64_t)col_int(&out[0]);
+	*alias_id = (uint64_t)store_col_int(&out[0]);
 	return NGN_OK;
 }
 
@@ -152,7 +152,7 @@ static enum ngn_status update_body(struct db *db, void *arg)
 		if (st == NGN_OK)
 			st = db_exec(db, SQL_DBALIAS_RETARGET, t, 3, NULL, NULL);
 	}
-	struct db_val u[2] = { al->owner.set ? DB_I(al->owner.v) : DB_NUL, DB_I(id) };
+	struct db_val u[2] = { opt_int_val(&al->owner), DB_I(id) };
 	if (st == NGN_OK)
 		st = db_exec(db, SQL_SIP_ALIAS_UPDATE, u, 2, NULL, NULL);
 	return st;
@@ -173,7 +173,7 @@ static enum ngn_status get_body(struct db *db, void *arg)
 {
 	struct alias_op *op = arg;
 	struct db_val args[2 + SCOPE_NARGS] = { DB_S(op->id->username), DB_S(op->id->domain) };
-	scope_args(op->sc, args + 2);
+	store_scope_args(op->sc, args + 2);
 	struct alias_list l = { 0 };
 	struct alias_rows r = { &op->res->arena, &l };
 	enum ngn_status st = db_query(db, SQL_ALIAS_GET, args, 2 + SCOPE_NARGS, alias_row, &r, NULL);
@@ -182,13 +182,6 @@ static enum ngn_status get_body(struct db *db, void *arg)
 	if (l.n == 0)
 		return alias_not_found(&op->res->err, op->id);
 	*op->out = l.v[0];
-	return NGN_OK;
-}
-
-static enum ngn_status count_row(void *arg, const struct db_val *c, size_t ncols)
-{
-	(void)ncols;
-	*(int64_t *)arg = col_int(&c[0]);
 	return NGN_OK;
 }
 
@@ -205,7 +198,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	query_int(&q, "sa.owner = ?", aq->owner);
 	query_int(&q, "sa.customer = ?", aq->customer);
 	query_int(&q, "sa.reseller = ?", aq->reseller);
-	scope_query(&q, op->sc, "sa.reseller = ?", "sa.customer = ?");
+	store_scope_query(&q, op->sc, "sa.reseller = ?", "sa.customer = ?");
 	enum ngn_status st = query_order(&q, &aq->order, &op->res->err);
 	if (st == NGN_OK)
 		st = query_range(&q, &aq->range, &op->res->err);
@@ -214,7 +207,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	memset(op->list, 0, sizeof *op->list);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, count_row, &op->list->total, NULL);
+	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
 	struct alias_rows r = { &op->res->arena, op->list };
 	if (st == NGN_OK)
 		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, alias_row, &r, NULL);

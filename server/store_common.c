@@ -17,7 +17,7 @@ void store_res_free(struct store_res *res)
 	arena_free(&res->arena);
 }
 
-void scope_args(const struct scope *sc, struct db_val *args)
+void store_scope_args(const struct scope *sc, struct db_val *args)
 {
 	args[0] = DB_I(sc->reseller);
 	args[1] = DB_I(sc->reseller);
@@ -25,13 +25,13 @@ void scope_args(const struct scope *sc, struct db_val *args)
 	args[3] = DB_I(sc->customer);
 }
 
-void scope_query(struct query *q, const struct scope *sc, const char *reseller_eq, const char *customer_eq)
+void store_scope_query(struct query *q, const struct scope *sc, const char *reseller_eq, const char *customer_eq)
 {
 	query_int(q, reseller_eq, sc->reseller);
 	query_int(q, customer_eq, sc->customer);
 }
 
-char *col_str(struct arena *a, const struct db_val *v)
+char *store_col_str(struct arena *a, const struct db_val *v)
 {
 	if (v->type == DB_STR)
 		return arena_strndup(a, v->s, v->len);
@@ -43,7 +43,7 @@ char *col_str(struct arena *a, const struct db_val *v)
 	return arena_strdup(a, "");
 }
 
-int64_t col_int(const struct db_val *v)
+int64_t store_col_int(const struct db_val *v)
 {
 	if (v->type == DB_INT)
 		return v->i;
@@ -52,7 +52,14 @@ int64_t col_int(const struct db_val *v)
 	return 0;
 }
 
-void *vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize)
+enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t ncols)
+{
+	(void)ncols;
+	*(int64_t *)arg = store_col_int(&cols[0]);
+	return NGN_OK;
+}
+
+void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize)
 {
 	if (*n == *cap) {
 		size_t ncap = *cap ? 2 * *cap : 8;
@@ -79,7 +86,7 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 				  struct domain_ref *ref, struct ngn_err *e)
 {
 	struct db_val args[1 + SCOPE_NARGS] = { DB_S(domain) };
-	scope_args(sc, args + 1);
+	store_scope_args(sc, args + 1);
 	struct db_val out[4];
 	char buf[64];
 	int found = 0;
@@ -88,10 +95,10 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 		return st;
 	if (!found)
 		return err_set(e, NGN_E_DOMAIN_NOT_FOUND, "SIP domain %s does not exist", domain);
-	ref->id = (uint64_t)col_int(&out[0]);
-	ref->customer = col_int(&out[1]);
-	ref->reseller = col_int(&out[2]);
-	ref->auto_username = col_int(&out[3]);
+	ref->id = (uint64_t)store_col_int(&out[0]);
+	ref->customer = store_col_int(&out[1]);
+	ref->reseller = store_col_int(&out[2]);
+	ref->auto_username = store_col_int(&out[3]);
 	return NGN_OK;
 }
 
@@ -108,7 +115,7 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
 	const char *sql = lock == 1 ? SQL_FIND_ACCOUNT_UPDATE : lock == 2 ? SQL_FIND_ACCOUNT_SHARE
 									  : SQL_FIND_ACCOUNT_READ;
 	struct db_val args[2 + SCOPE_NARGS] = { DB_S(id->username), DB_S(id->domain) };
-	scope_args(sc, args + 2);
+	store_scope_args(sc, args + 2);
 	struct db_val out[2];
 	char buf[64];
 	int found = 0;
@@ -118,8 +125,8 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
 	if (!found)
 		return err_set(e, NGN_E_ACCOUNT_NOT_FOUND, "%s %s@%s does not exist", what ? what : "SIP account",
 			       id->username, id->domain);
-	ref->sid = (uint64_t)col_int(&out[0]);
-	ref->domain_id = (uint64_t)col_int(&out[1]);
+	ref->sid = (uint64_t)store_col_int(&out[0]);
+	ref->domain_id = (uint64_t)store_col_int(&out[1]);
 	return NGN_OK;
 }
 

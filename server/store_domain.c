@@ -51,16 +51,6 @@ static const struct query_def domain_listing = {
 	domain_sorts,
 };
 
-static struct db_val opt_s(const char *s)
-{
-	return s ? DB_S(s) : DB_NUL;
-}
-
-static struct db_val opt_i(const struct opt_int *o)
-{
-	return o->set ? DB_I(o->v) : DB_NUL;
-}
-
 struct domain_op {
 	const struct scope *sc;
 	const struct domain *d;
@@ -83,7 +73,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 		return st;
 	struct db_val a2[9] = {
 		DB_I(id), DB_I(d->customer.set ? d->customer.v : 0), DB_I(d->reseller.set ? d->reseller.v : 0),
-		opt_s(d->certificate), opt_s(d->private_key),
+		opt_str_val(d->certificate), opt_str_val(d->private_key),
 		DB_S(d->match_ip_address ? d->match_ip_address : ""),
 		DB_S(d->match_sip_domain ? d->match_sip_domain : ""),
 		DB_I(d->verify_cert.set ? d->verify_cert.v : 0), DB_I(d->require_cert.set ? d->require_cert.v : 0),
@@ -100,9 +90,9 @@ static enum ngn_status update_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	struct db_val a[9] = {
-		opt_i(&d->customer), opt_i(&d->reseller), opt_s(d->certificate), opt_s(d->private_key),
-		opt_s(d->match_ip_address), opt_s(d->match_sip_domain), opt_i(&d->verify_cert),
-		opt_i(&d->require_cert), DB_I(ref.id),
+		opt_int_val(&d->customer), opt_int_val(&d->reseller), opt_str_val(d->certificate), opt_str_val(d->private_key),
+		opt_str_val(d->match_ip_address), opt_str_val(d->match_sip_domain), opt_int_val(&d->verify_cert),
+		opt_int_val(&d->require_cert), DB_I(ref.id),
 	};
 	st = db_exec(db, SQL_SIP_DOMAIN_UPDATE, a, 9, NULL, NULL);
 	struct db_val t[1] = { DB_I(ref.id) };
@@ -153,28 +143,21 @@ static enum ngn_status domain_row(void *arg, const struct db_val *c, size_t ncol
 {
 	struct domain_rows *r = arg;
 	(void)ncols;
-	struct domain *d = vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *d);
+	struct domain *d = store_vec_push(r->a, (void **)&r->out->v, &r->out->n, &r->out->cap, sizeof *d);
 	if (d == NULL)
 		return NGN_E_INTERNAL;
-	d->domain = col_str(r->a, &c[0]);
-	d->customer = (struct opt_int){ 1, col_int(&c[1]) };
-	d->reseller = (struct opt_int){ 1, col_int(&c[2]) };
-	d->change_date = col_int(&c[3]);
-	d->certificate = col_str(r->a, &c[4]);
-	d->private_key = col_str(r->a, &c[5]);
-	d->match_ip_address = col_str(r->a, &c[6]);
-	d->match_sip_domain = col_str(r->a, &c[7]);
-	d->verify_cert = (struct opt_int){ 1, col_int(&c[8]) };
-	d->require_cert = (struct opt_int){ 1, col_int(&c[9]) };
+	d->domain = store_col_str(r->a, &c[0]);
+	d->customer = (struct opt_int){ 1, store_col_int(&c[1]) };
+	d->reseller = (struct opt_int){ 1, store_col_int(&c[2]) };
+	d->change_date = store_col_int(&c[3]);
+	d->certificate = store_col_str(r->a, &c[4]);
+	d->private_key = store_col_str(r->a, &c[5]);
+	d->match_ip_address = store_col_str(r->a, &c[6]);
+	d->match_sip_domain = store_col_str(r->a, &c[7]);
+	d->verify_cert = (struct opt_int){ 1, store_col_int(&c[8]) };
+	d->require_cert = (struct opt_int){ 1, store_col_int(&c[9]) };
 	if (!d->domain || !d->certificate || !d->private_key || !d->match_ip_address || !d->match_sip_domain)
 		return NGN_E_INTERNAL;
-	return NGN_OK;
-}
-
-static enum ngn_status count_row(void *arg, const struct db_val *c, size_t ncols)
-{
-	(void)ncols;
-	*(int64_t *)arg = col_int(&c[0]);
 	return NGN_OK;
 }
 
@@ -187,7 +170,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	query_str(&q, "d.domain = ?", "d.domain LIKE ?", dq->domain);
 	query_int(&q, "sd.customer = ?", dq->customer);
 	query_int(&q, "sd.reseller = ?", dq->reseller);
-	scope_query(&q, op->sc, "sd.reseller = ?", "sd.customer = ?");
+	store_scope_query(&q, op->sc, "sd.reseller = ?", "sd.customer = ?");
 	enum ngn_status st = query_order(&q, &dq->order, &op->res->err);
 	if (st == NGN_OK)
 		st = query_range(&q, &dq->range, &op->res->err);
@@ -196,7 +179,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	memset(op->out, 0, sizeof *op->out);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, count_row, &op->out->total, NULL);
+	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->out->total, NULL);
 	if (st != NGN_OK)
 		return st;
 	struct domain_rows r = { &op->res->arena, op->out };

@@ -37,8 +37,8 @@ static enum ngn_status group_row(void *arg, const struct db_val *cols, size_t nc
 {
 	struct groups_row *g = arg;
 	(void)ncols;
-	char **slot = vec_push(g->a, (void **)&g->out->v, &g->out->n, &g->out->cap, sizeof *slot);
-	if (slot == NULL || (*slot = col_str(g->a, &cols[0])) == NULL)
+	char **slot = store_vec_push(g->a, (void **)&g->out->v, &g->out->n, &g->out->cap, sizeof *slot);
+	if (slot == NULL || (*slot = store_col_str(g->a, &cols[0])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -113,6 +113,18 @@ static enum ngn_status touch(struct db *db, uint64_t sid)
 	return db_exec(db, SQL_ACCOUNT_TOUCH, args, 1, NULL, NULL);
 }
 
+/* After a membership row changed: the outbox row for proxy-glue and the
+ * account's changeDate, in the same transaction; glue is nudged after commit. */
+static enum ngn_status membership_changed(struct db *db, struct group_op *op, uint64_t sid)
+{
+	enum ngn_status st = store_proxy_event(db, op->id);
+	if (st == NGN_OK)
+		st = touch(db, sid);
+	if (st == NGN_OK)
+		op->res->policy_changed = 1;
+	return st;
+}
+
 static enum ngn_status add_body(struct db *db, void *arg)
 {
 	struct group_op *op = arg;
@@ -128,13 +140,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	st = db_exec(db, SQL_GROUP_INSERT, args, 3, NULL, NULL);
 	if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
 		return NGN_OK; /* written by someone outside ngnprod meanwhile */
-	if (st == NGN_OK)
-		st = store_proxy_event(db, op->id);
-	if (st == NGN_OK)
-		st = touch(db, ref.sid);
-	if (st == NGN_OK)
-		op->res->policy_changed = 1;
-	return st;
+	return st == NGN_OK ? membership_changed(db, op, ref.sid) : st;
 }
 
 static enum ngn_status remove_body(struct db *db, void *arg)
@@ -152,12 +158,7 @@ static enum ngn_status remove_body(struct db *db, void *arg)
 	if (n == 0)
 		return err_set(&op->res->err, NGN_E_NOT_IN_GROUP, "SIP account %s@%s is not in group %s",
 			       op->id->username, op->id->domain, op->group);
-	st = store_proxy_event(db, op->id);
-	if (st == NGN_OK)
-		st = touch(db, ref.sid);
-	if (st == NGN_OK)
-		op->res->policy_changed = 1;
-	return st;
+	return membership_changed(db, op, ref.sid);
 }
 
 static enum ngn_status list_body(struct db *db, void *arg)

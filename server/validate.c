@@ -257,10 +257,3 @@ enum ngn_status valid_uint(const char *field, int64_t v, struct ngn_err *e)
 			       field, (long long)v);
 	return NGN_OK;
 }
-
-enum ngn_status valid_bool(const char *field, int64_t v, struct ngn_err *e)
-{
-	if (v != 0 && v != 1)
-		return err_set(e, NGN_E_INVALID_VALUE, "Invalid %s %lld: must be true or false", field, (long long)v);
-	return NGN_OK;
-}

@@ -39,8 +39,6 @@ enum ngn_status valid_text(const char *field, const char *s, size_t max, struct 
 enum ngn_status valid_blob(const char *field, const char *s, size_t max, struct ngn_err *e);
 /* A count or id member: 0 .. UINT32_MAX (the columns are INT UNSIGNED). */
 enum ngn_status valid_uint(const char *field, int64_t v, struct ngn_err *e);
-/* A boolean member: 0 or 1. */
-enum ngn_status valid_bool(const char *field, int64_t v, struct ngn_err *e);
 
 /* Lower-cases ASCII letters of s in place (listing filters on columns that
  * are stored lower-cased). */

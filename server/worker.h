@@ -13,6 +13,7 @@ struct pool;
 
 struct job {
 	void *req;          /* evhttp_request, owned by the event thread */
+	void *conn;         /* the front's connection record (event thread only) */
 	char *body;         /* NUL-ended request body (malloc) */
 	size_t len;
 	int status;         /* HTTP status of the reply */

@@ -7,10 +7,13 @@
  * of all tables before and after), and every reply is checked not to echo
  * the request's auth header (inproc.c). */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "db.h"
 #include "inproc.h"
+#include "store.h"
 #include "testdb.h"
 
 static struct inproc T;
@@ -719,6 +722,115 @@ START_TEST(account_listing)
 }
 END_TEST
 
+START_TEST(account_listing_large_page)
+{
+	/* a page larger than one batch of the groups/properties/ACL lookups */
+	OK(add_domain("example.com", 0, 0));
+	for (int i = 0; i < 85; i++) {
+		char user[16];
+		snprintf(user, sizeof user, "u%02d", i);
+		OK(add_account(user, "example.com", "pw",
+			       i % 3 == 0 ? GROUPS1("g") : i % 5 == 0 ? PROPS1(PROP("p", "v")) : ACL1("10.0.0.1", 32)));
+	}
+	OK(get_accounts("", ORDER("username", "ASC"), 0, 1000));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 85);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item)"), 85);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[groups/item = 'g'])"), 29);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[properties/item/name = 'p'])"), 11);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[acl/item/ip = '10.0.0.1'])"), 45);
+	ck_assert_str_eq(XS(R "/accounts/item[85]/id/username"), "u84");
+	ck_assert_str_eq(XS(R "/accounts/item[85]/groups/item[1]"), "g");
+	ck_assert_str_eq(XS(R "/accounts/item[42]/id/username"), "u41");
+	ck_assert_str_eq(XS(R "/accounts/item[42]/acl/item[1]/mask"), "32");
+	OK(get_accounts("", ORDER("username", "ASC"), 80, 40));
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item)"), 5);
+}
+END_TEST
+
+struct auto_job {
+	struct db *db;
+	char names[20][32];
+	enum ngn_status st;
+};
+
+static void *auto_adder(void *arg)
+{
+	struct auto_job *j = arg;
+	struct scope admin = { ROLE_ADMIN, 0, 0 };
+	for (int i = 0; i < 20 && j->st == NGN_OK; i++) {
+		struct account a = { 0 }, out;
+		a.id = (struct sip_id){ STORE_AUTOINCREMENT, "example.com" };
+		a.pw.kind = PW_CLEAR;
+		a.pw.clear = "pw";
+		struct store_res res;
+		store_res_init(&res);
+		j->st = store_account_add(j->db, &admin, &a, 1, &out, &res);
+		if (j->st == NGN_OK)
+			snprintf(j->names[i], sizeof j->names[i], "%s", out.id.username);
+		store_res_free(&res);
+	}
+	return NULL;
+}
+
+START_TEST(account_autoincrement_concurrent)
+{
+	OK(add_domain("example.com", 0, 0));
+	struct auto_job jobs[2] = { { testdb_open(), { { 0 } }, NGN_OK }, { testdb_open(), { { 0 } }, NGN_OK } };
+	ck_assert(jobs[0].db && jobs[1].db);
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, auto_adder, &jobs[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(jobs[i].st, NGN_OK);
+		db_free(jobs[i].db);
+	}
+	/* 40 different names, exactly 1000..1039 */
+	ck_assert_int_eq(Q("SELECT COUNT(DISTINCT username) FROM subscriber"), 40);
+	ck_assert_int_eq(Q("SELECT MIN(username + 0) * 10000 + MAX(username + 0) FROM subscriber"), 1000 * 10000 + 1039);
+	ck_assert_int_eq(Q("SELECT auto_username FROM sip_domain"), 1039);
+	for (int i = 0; i < 20; i++)
+		ck_assert(atoi(jobs[0].names[i]) >= 1000 && atoi(jobs[1].names[i]) >= 1000);
+}
+END_TEST
+
+START_TEST(scope_narrows_lookups_and_listings)
+{
+	/* the hook for reseller/customer scoping: records outside the
+	 * caller's scope do not exist for it */
+	OK(add_domain("example.com", 5, 123));
+	OK(add_domain("example.net", 6, 7));
+	OK(add_account("alice", "example.com", "pw", GROUPS1("blocked")));
+	OK(add_account("bob", "example.net", "pw", ""));
+	OK(add_alias("al", "example.com", "alice", "example.com", NULL));
+	OK(add_alias("bo", "example.net", "bob", "example.net", NULL));
+
+	T.ctx.scope = (struct scope){ ROLE_RESELLER, 123, 0 };
+	OK(get_accounts("", "", 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 1);
+	ck_assert_str_eq(XS(R "/accounts/item[1]/id/username"), "alice");
+	OK(get_domains("", "", 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 1);
+	OK(get_aliases("", "", 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 1);
+	OK(id_call("getAccount", "sipId", "alice", "example.com", NULL));
+	FAULT_NOCHANGE(id_call("getAccount", "sipId", "bob", "example.net", NULL), 1010);
+	FAULT_NOCHANGE(id_call("deleteAccount", "sipId", "bob", "example.net", NULL), 1010);
+	FAULT_NOCHANGE(group_call("addToGroup", "bob", "example.net", "blocked"), 1010);
+	FAULT_NOCHANGE(update_domain("example.net", I("customer", 1)), 1000);
+	FAULT_NOCHANGE(add_account("carol", "example.net", "pw", ""), 1000);
+	FAULT_NOCHANGE(id_call("getAlias", "id", "bo", "example.net", NULL), 1020);
+	FAULT_NOCHANGE(add_alias("x", "example.com", "bob", "example.net", NULL), 1010);
+
+	T.ctx.scope = (struct scope){ ROLE_CUSTOMER, 0, 6 };
+	OK(get_accounts("", "", 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 1);
+	ck_assert_str_eq(XS(R "/accounts/item[1]/id/username"), "bob");
+	FAULT_NOCHANGE(group_call("removeFromGroup", "alice", "example.com", "blocked"), 1010);
+}
+END_TEST
+
 /* ---- aliases ----------------------------------------------------------- */
 
 START_TEST(alias_fixtures_and_update)
@@ -899,7 +1011,9 @@ int main(void)
 		{ "accounts", { account_add_fixture_digest_password, account_add_fixture_clear_password_props_acl,
 				account_without_clear_passwords, account_get_fixture, account_update_roundtrip_fixture,
 				account_update_semantics, account_faults_change_nothing, account_autoincrement } },
-		{ "accounts2", { account_names_are_normalised, account_delete_fixture, account_listing } },
+		{ "accounts2", { account_names_are_normalised, account_delete_fixture, account_listing,
+				 account_listing_large_page, account_autoincrement_concurrent,
+				 scope_narrows_lookups_and_listings } },
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
 	};

@@ -151,6 +151,21 @@ START_TEST(built_statements_are_cached_by_text)
 }
 END_TEST
 
+START_TEST(a_full_statement_cache_is_flushed_not_fatal)
+{
+	testdb_scalar(db, "INSERT INTO t_db (k, n) VALUES ('x', 1), ('y', 2)");
+	char sql[128];
+	for (int i = 0; i < 300; i++) { /* more than the cache's 256 slots */
+		snprintf(sql, sizeof sql, "SELECT k FROM t_db WHERE n > ? AND %d = %d", i, i);
+		struct count_rows c = { 0, sql };
+		ck_assert_int_eq(db_txn(db, built_txn, &c), NGN_OK);
+		ck_assert_uint_eq(c.rows, 2);
+	}
+	struct ins x = { "still", 1, "ok", 0 };
+	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_OK);
+}
+END_TEST
+
 /* ---- connection loss ----------------------------------------------------------- */
 
 static enum ngn_status conn_id_txn(struct db *d, void *arg)
@@ -268,6 +283,7 @@ static Suite *db_suite(void)
 	tcase_add_test(tc, duplicate_key_is_conflict_1062);
 	tcase_add_test(tc, nulls_and_long_values);
 	tcase_add_test(tc, built_statements_are_cached_by_text);
+	tcase_add_test(tc, a_full_statement_cache_is_flushed_not_fatal);
 	tcase_add_test(tc, killed_connection_is_replaced_within_the_call);
 	tcase_add_test(tc, migrations_are_applied_once);
 	tcase_add_test(tc, logins_hash_verify_cache_and_disable);

@@ -189,7 +189,7 @@ static struct reply wire(const char *name)
 {
 	const char *dir = getenv("srcdir") ? getenv("srcdir") : ".";
 	char path[4096];
-	snprintf(path, sizeof path, "%s/tests/integration/wire/%s", dir, name);
+	snprintf(path, sizeof path, "%s/tests/fixtures/ngnpro-wire/requests/%s", dir, name);
 	FILE *f = fopen(path, "rb");
 	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
 	static char buf[1 << 16];

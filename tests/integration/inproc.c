@@ -32,12 +32,27 @@ static void drop_reply(struct inproc *t)
 	t->reply = NULL;
 }
 
+/* Empties the tables the Sip-port core writes. DELETE on these small tables
+ * takes ~10 ms where testdb_reset's TRUNCATEs take ~0.5 s, which per test
+ * would dominate the suite's run time. */
+static void empty_core_tables(struct db *db)
+{
+	static const char *const sql[] = {
+		"SET FOREIGN_KEY_CHECKS = 0", "DELETE FROM sip_account_property", "DELETE FROM sip_account_acl",
+		"DELETE FROM sip_account", "DELETE FROM subscriber", "DELETE FROM grp", "DELETE FROM sip_alias",
+		"DELETE FROM dbaliases", "DELETE FROM sip_domain", "DELETE FROM domain", "DELETE FROM proxy_event",
+		NULL,
+	};
+	for (int i = 0; sql[i]; i++)
+		testdb_scalar(db, sql[i]);
+}
+
 void inproc_open(struct inproc *t)
 {
 	memset(t, 0, sizeof *t);
 	t->db = testdb_open();
 	ck_assert_msg(t->db != NULL, "no test database");
-	testdb_reset(t->db);
+	empty_core_tables(t->db);
 	cfg_defaults(&t->cfg);
 	t->ctx.db = t->db;
 	t->ctx.cfg = &t->cfg;

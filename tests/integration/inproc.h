@@ -29,7 +29,7 @@ struct inproc {
 	int sidx;
 };
 
-/* Opens the test database (emptied), a default configuration and a gSOAP
+/* Opens the test database (its core tables emptied), a default configuration and a gSOAP
  * context whose handlers see t->ctx (admin scope). Aborts the test on error. */
 void inproc_open(struct inproc *t);
 void inproc_close(struct inproc *t);

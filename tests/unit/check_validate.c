@@ -187,8 +187,6 @@ START_TEST(text_and_numbers)
 	ck_assert_int_eq(valid_uint("quota", 4294967295LL, &e), NGN_OK);
 	ck_assert_int_eq(valid_uint("quota", -1, &e), NGN_E_INVALID_VALUE);
 	ck_assert_ptr_nonnull(strstr(e.msg, "quota -1"));
-	ck_assert_int_eq(valid_bool("prepaid", 1, &e), NGN_OK);
-	ck_assert_int_eq(valid_bool("prepaid", 2, &e), NGN_E_INVALID_VALUE);
 	char f[] = "MiXeD%_Case";
 	valid_fold(f);
 	ck_assert_str_eq(f, "mixed%_case");

@@ -1,0 +1,328 @@
+/* glue.c: proxy-glue's life: the thread, its event_base, the timers, nudges
+ * and the status (see glue.h; glue_proxy.c holds each proxy's state machine).
+ *
+ * Everything below runs on the glue thread except glue_start, glue_nudge,
+ * glue_status_json and glue_stop. Cross-thread wake-ups use event_active on
+ * user events of the glue's base, which libevent makes safe once
+ * evthread_use_pthreads() ran (done once, before the base exists). The
+ * figures that glue_status_json reads are copied under `lock`.
+ *
+ * Timers: `poll` (glue-poll-ms) reads the outbox of every in-sync proxy even
+ * without a nudge, which also catches writers that do not nudge (another
+ * front-end, another process); `tick` (GLUE_PROBE_MS) probes every proxy,
+ * refreshes lag figures, logs the status every minute and prunes the outbox
+ * every minute. */
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <json-c/json.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cfg.h"
+#include "db.h"
+#include "glue.h"
+#include "glue-internal.h"
+#include "log.h"
+
+#define GLUE_LOG_EVERY_MS 60000
+#define GLUE_PRUNE_EVERY_MS 60000
+#define GLUE_PRUNE_MIN_AGE_S 600
+
+struct glue {
+	char *id;
+	unsigned poll_ms, timeout_ms;
+	struct db_cfg dbc;          /* strings owned */
+	struct db *db;
+	struct event_base *base;
+	struct event *nudge_ev, *stop_ev, *poll_ev, *tick_ev;
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t lock;
+	atomic_int stopping;
+	int64_t next_log_ms, next_prune_ms;
+	int64_t db_hold_until_ms, db_backoff_ms;
+	size_t np;
+	struct glue_proxy *p[CFG_MAX_PROXIES];
+};
+
+int64_t glue_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double glue_now_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct event_base *glue_base(struct glue *g) { return g->base; }
+struct db *glue_db(struct glue *g) { return g->db; }
+const char *glue_id(struct glue *g) { return g->id; }
+unsigned glue_timeout_ms(struct glue *g) { return g->timeout_ms; }
+pthread_mutex_t *glue_lock(struct glue *g) { return &g->lock; }
+int glue_stopping(struct glue *g) { return atomic_load(&g->stopping); }
+
+int glue_db_held(struct glue *g)
+{
+	return glue_now_ms() < g->db_hold_until_ms;
+}
+
+void glue_db_note(struct glue *g, enum ngn_status st)
+{
+	if (st == NGN_E_DB_UNAVAILABLE) {
+		g->db_backoff_ms = g->db_backoff_ms ? g->db_backoff_ms * 2 : 100;
+		if (g->db_backoff_ms > 2000)
+			g->db_backoff_ms = 2000;
+		g->db_hold_until_ms = glue_now_ms() + g->db_backoff_ms;
+	} else if (st == NGN_OK) {
+		g->db_backoff_ms = 0;
+		g->db_hold_until_ms = 0;
+	}
+}
+
+static void log_status(struct glue *g)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		struct glue_pstats s;
+		pthread_mutex_lock(&g->lock);
+		glue_proxy_stats(g->p[i], &s);
+		pthread_mutex_unlock(&g->lock);
+		log_info("glue: status proxy#%zu %s cursor=%lld lag=%lld events/%lld ms last_push=%.3f ms"
+			 " pushed=%llu errors=%llu resyncs=%llu", i, glue_pstate_name(s.state),
+			 (long long)s.cursor, (long long)s.lag_events, (long long)s.lag_ms, s.last_push_ms,
+			 (unsigned long long)s.pushed, (unsigned long long)s.errors,
+			 (unsigned long long)s.resyncs);
+	}
+}
+
+static void kick_all(struct glue *g)
+{
+	for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+		glue_proxy_kick(g->p[i]);
+}
+
+static void nudge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	kick_all(arg);
+}
+
+static void poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	kick_all(arg);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct glue *g = arg;
+	for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+		glue_proxy_probe(g->p[i]);
+	int64_t now = glue_now_ms();
+	if (now >= g->next_log_ms) {
+		g->next_log_ms = now + GLUE_LOG_EVERY_MS;
+		log_status(g);
+	}
+	if (now >= g->next_prune_ms) {
+		g->next_prune_ms = now + GLUE_PRUNE_EVERY_MS;
+		/* in slices of 10000 rows, at most 100000 a minute */
+		uint64_t total = 0, n = 10000;
+		enum ngn_status st = NGN_OK;
+		for (int i = 0; i < 10 && n == 10000 && st == NGN_OK && !glue_stopping(g); i++) {
+			st = glue_db_held(g) ? NGN_E_DB_UNAVAILABLE
+				: glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n);
+			glue_db_note(g, st);
+			if (st == NGN_OK)
+				total += n;
+		}
+		if (total)
+			log_info("glue: pruned %llu outbox rows that every cursor is past",
+				 (unsigned long long)total);
+	}
+}
+
+static void stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(((struct glue *)arg)->base);
+}
+
+static void *glue_main(void *arg)
+{
+	struct glue *g = arg;
+	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms)", g->id, g->np,
+		 g->poll_ms, g->timeout_ms);
+	event_active(g->tick_ev, EV_TIMEOUT, 0); /* probe at once */
+	event_base_dispatch(g->base);
+	return NULL;
+}
+
+static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
+static int threads_ok;
+static void threads_init(void)
+{
+	threads_ok = evthread_use_pthreads() == 0;
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void glue_free(struct glue *g)
+{
+	for (size_t i = 0; i < g->np; i++)
+		glue_proxy_free(g->p[i]);
+	if (g->nudge_ev)
+		event_free(g->nudge_ev);
+	if (g->stop_ev)
+		event_free(g->stop_ev);
+	if (g->poll_ev)
+		event_free(g->poll_ev);
+	if (g->tick_ev)
+		event_free(g->tick_ev);
+	if (g->base)
+		event_base_free(g->base);
+	db_free(g->db);
+	free((char *)g->dbc.host);
+	free((char *)g->dbc.socket);
+	free((char *)g->dbc.user);
+	free((char *)g->dbc.password);
+	free((char *)g->dbc.database);
+	free(g->id);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+struct glue *glue_start(const struct cfg *cfg)
+{
+	if (cfg->nproxies == 0) {
+		log_info("glue: no proxy configured: proxy-glue not started");
+		return NULL;
+	}
+	pthread_once(&threads_once, threads_init);
+	if (!threads_ok) {
+		log_error("glue: libevent has no thread support");
+		return NULL;
+	}
+	struct glue *g = calloc(1, sizeof *g);
+	if (g == NULL)
+		return NULL;
+	pthread_mutex_init(&g->lock, NULL);
+	char host[256] = "ngnprod";
+	if (cfg->glue_id && *cfg->glue_id)
+		snprintf(host, sizeof host, "%s", cfg->glue_id);
+	else if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "ngnprod");
+	g->id = strdup(host);
+	g->poll_ms = cfg->glue_poll_ms ? cfg->glue_poll_ms : 200;
+	g->timeout_ms = cfg->glue_timeout_ms ? cfg->glue_timeout_ms : 2000;
+	g->dbc = cfg->db;
+	g->dbc.host = dup_opt(cfg->db.host);
+	g->dbc.socket = dup_opt(cfg->db.socket);
+	g->dbc.user = dup_opt(cfg->db.user);
+	g->dbc.password = dup_opt(cfg->db.password);
+	g->dbc.database = dup_opt(cfg->db.database);
+	g->db = db_new(&g->dbc);
+	g->base = event_base_new();
+	if (g->id == NULL || g->db == NULL || g->base == NULL)
+		goto fail;
+	g->nudge_ev = event_new(g->base, -1, 0, nudge_cb, g);
+	g->stop_ev = event_new(g->base, -1, 0, stop_cb, g);
+	g->poll_ev = event_new(g->base, -1, EV_PERSIST, poll_cb, g);
+	g->tick_ev = event_new(g->base, -1, EV_PERSIST, tick_cb, g);
+	if (!g->nudge_ev || !g->stop_ev || !g->poll_ev || !g->tick_ev)
+		goto fail;
+	for (size_t i = 0; i < cfg->nproxies; i++) {
+		g->p[i] = glue_proxy_new(g, cfg->proxies[i], i);
+		if (g->p[i] == NULL)
+			goto fail;
+		g->np++;
+	}
+	struct timeval poll = { g->poll_ms / 1000, (g->poll_ms % 1000) * 1000 };
+	struct timeval tick = { GLUE_PROBE_MS / 1000, (GLUE_PROBE_MS % 1000) * 1000 };
+	event_add(g->poll_ev, &poll);
+	event_add(g->tick_ev, &tick);
+	g->next_log_ms = glue_now_ms() + GLUE_LOG_EVERY_MS;
+	g->next_prune_ms = glue_now_ms() + GLUE_PRUNE_EVERY_MS / 6;
+	if (pthread_create(&g->thread, NULL, glue_main, g) != 0) {
+		log_error("glue: cannot start its thread");
+		goto fail;
+	}
+	g->thread_started = 1;
+	return g;
+fail:
+	log_error("glue: cannot start (out of memory or bad proxy URL)");
+	glue_free(g);
+	return NULL;
+}
+
+void glue_nudge(struct glue *g)
+{
+	if (g)
+		event_active(g->nudge_ev, EV_TIMEOUT, 0);
+}
+
+size_t glue_status_json(struct glue *g, char *buf, size_t len)
+{
+	if (g == NULL)
+		return (size_t)snprintf(buf, len, "{}");
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	json_object_object_add(o, "glue_id", json_object_new_string(g->id));
+	for (size_t i = 0; i < g->np; i++) {
+		struct glue_pstats s;
+		pthread_mutex_lock(&g->lock);
+		glue_proxy_stats(g->p[i], &s);
+		pthread_mutex_unlock(&g->lock);
+		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "url", json_object_new_string(glue_proxy_url(g->p[i])));
+		json_object_object_add(p, "state", json_object_new_string(glue_pstate_name(s.state)));
+		json_object_object_add(p, "cursor", json_object_new_int64(s.cursor));
+		json_object_object_add(p, "pushed_id", json_object_new_int64(s.pushed_id));
+		json_object_object_add(p, "lag_events", json_object_new_int64(s.lag_events));
+		json_object_object_add(p, "lag_ms", json_object_new_int64(s.lag_ms));
+		json_object_object_add(p, "last_push_ms", json_object_new_double(s.last_push_ms));
+		json_object_object_add(p, "last_batch_ms", json_object_new_double(s.last_batch_ms));
+		json_object_object_add(p, "pushed", json_object_new_int64((int64_t)s.pushed));
+		json_object_object_add(p, "errors", json_object_new_int64((int64_t)s.errors));
+		json_object_object_add(p, "resyncs", json_object_new_int64((int64_t)s.resyncs));
+		json_object_object_add(p, "last_resync_ms", json_object_new_double(s.last_resync_ms));
+		json_object_object_add(p, "last_resync_keys",
+				       json_object_new_int64((int64_t)s.last_resync_keys));
+		json_object_object_add(p, "last_resync_stale",
+				       json_object_new_int64((int64_t)s.last_resync_stale));
+		json_object_object_add(p, "epoch", json_object_new_string(s.epoch));
+		json_object_array_add(arr, p);
+	}
+	json_object_object_add(o, "proxies", arr);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	size_t n = (size_t)snprintf(buf, len, "%s", text);
+	json_object_put(o);
+	return n;
+}
+
+void glue_stop(struct glue *g)
+{
+	if (g == NULL)
+		return;
+	atomic_store(&g->stopping, 1);
+	if (g->thread_started) {
+		event_active(g->stop_ev, EV_TIMEOUT, 0);
+		pthread_join(g->thread, NULL);
+	}
+	log_info("glue: stopped");
+	glue_free(g);
+}

@@ -1,0 +1,169 @@
+#!/bin/bash
+# check_glue_sip.sh: the whole chain with real processes on free ports:
+# MariaDB (tests/lib/with-mariadb.sh), Kamailio with proxy-glue/kamailio/ngnprod.cfg,
+# ngnprod-glue processes, sipp as phones and as the PSTN gateway.
+#   1. policy: every row of the policy table through SIP, digest-authenticated
+#      against subscriber rows (ha1 and ha1b), wrong password refused, policy
+#      taken from the authenticated identity and not the From header,
+#      503 + Retry-After while no policy is loaded;
+#   2. Kamailio killed (-9) and restarted while changes keep arriving;
+#   3. MariaDB killed (-9) and restarted ($NGN_TEST_DB_CTL) while the glue runs;
+#   4. two ngnprod-glue processes on one database and one proxy.
+# Prints PASS/FAIL per case and "N passed, M failed"; exits non-zero on failure.
+set -u
+src=$(cd "${srcdir:-$(dirname "$0")/../../..}" && pwd)
+[ -f "$src/proxy-glue/kamailio/ngnprod.cfg" ] || src=$(cd "$(dirname "$0")/../../.." && pwd)
+if [ -z "${NGN_TEST_DB_SOCKET:-}" ]; then
+	exec "$src/tests/lib/with-mariadb.sh" "$0" "$@"
+fi
+. "$src/tests/lib/common.sh"
+. "$src/tests/lib/kamailio.sh"
+. "$src/tests/integration/glue/sip-lib.sh"
+B=$(cd "${NGN_BUILDDIR:-.}" && pwd)
+tool=$B/tests/integration/glue/glue_tool
+scen=$src/tests/integration/glue/sipp
+T=$NGN_TEST_TMP
+D=sip.test
+glue_pids=()
+
+cleanup() {
+	local p
+	for p in "${glue_pids[@]}"; do kill -TERM "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
+	for p in "${glue_pids[@]}"; do wait "$p" 2>/dev/null; done
+	{ ngn_kam_kill; } 2>/dev/null
+}
+trap cleanup EXIT
+
+md5() { printf '%s' "$1" | md5sum | cut -d' ' -f1; }
+
+start_glue() { # ID: an ngnprod-glue process polling every 20 ms
+	"$B/ngnprod-glue" --db-socket "$NGN_TEST_DB_SOCKET" --db-user root --db-password '' \
+		--proxy "http://127.0.0.1:$rpc/RPC" --glue-id "$1" --glue-poll-ms 20 --glue-timeout-ms 1000 \
+		>>"$T/glue-$1.out" 2>>"$T/glue-$1.log" &
+	glue_pids+=($!)
+	eval "glue_$1=$!"
+}
+
+# ---- setup --------------------------------------------------------------------
+for f in "$src"/schema/*.sql; do sql "$(cat "$f")" || exit 99; done
+for u in plain blk anon fp fpq; do
+	sql "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES
+	     ('$u', '$D', '', '$(md5 "$u:$D:pw-$u")', '$(md5 "$u@$D:$D:pw-$u")')"
+done
+sql "INSERT INTO grp (username, domain, grp) VALUES ('blk','$D','blocked'), ('anon','$D','anonymous'),
+     ('anon','$D','free-pstn'), ('fp','$D','free-pstn'), ('fpq','$D','free-pstn'), ('fpq','$D','quota'),
+     ('plain','$D','sms')"
+sip=$(ngn_free_port); rpc=$(ngn_free_port); gw=$(ngn_free_port)
+dburl="mysql://root@127.0.0.1:$NGN_TEST_DB_PORT/ngnprod"
+ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
+
+# ---- 0. the RPC listener ------------------------------------------------------
+code() { curl -s -o /dev/null -w '%{http_code}' -m 5 "$@" -d '{"jsonrpc":"2.0","method":"core.uptime","id":1}'; }
+check "RPC from 127.0.0.1 on the RPC port -> 200" test "$(code "http://127.0.0.1:$rpc/RPC")" = 200
+check "RPC from another address (127.0.0.2) -> 403" \
+	test "$(code --interface 127.0.0.2 "http://127.0.0.1:$rpc/RPC")" = 403
+check "RPC on the SIP port -> 403" test "$(code "http://127.0.0.1:$sip/RPC")" = 403
+sip_on_rpc_port() { # a SIP request over TCP to the RPC port gets no answer
+	local reply
+	reply=$(exec 3<>"/dev/tcp/127.0.0.1/$rpc" && printf 'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: rpcport\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' >&3 && timeout 1 cat <&3)
+	local st=$?   # 124: connected, nothing came back within 1 s; 0: closed silently
+	[ -z "$reply" ] && { [ $st = 124 ] || [ $st = 0 ]; }
+}
+check "SIP sent to the RPC port is never answered" sip_on_rpc_port
+
+# ---- 1. policy ----------------------------------------------------------------
+unloaded "not loaded: REGISTER -> 503 + Retry-After" REGISTER
+unloaded "not loaded: INVITE -> 503 + Retry-After" INVITE
+start_glue g1
+check "glue loads the policy (epoch set)" "$tool" epoch "$rpc" 5 >/dev/null
+register "REGISTER with the password (ha1) -> 200" plain pw-plain 200
+register "REGISTER as user@domain (ha1b) -> 200" plain pw-plain 200 "plain@$D"
+register "REGISTER with a wrong password -> 403" plain wrong 403
+register "blocked: REGISTER -> 403" blk pw-blk 403
+invite "blocked: INVITE on-net -> 403" blk pw-blk blk plain 403
+invite "blocked: INVITE to PSTN -> 403" blk pw-blk blk +4930123456 403
+invite "blocked account forging another From -> 403" blk pw-blk plain +4930123456 403
+invite "no free-pstn: INVITE to +49... -> 403" plain pw-plain plain +4930123456 403
+invite "no free-pstn: INVITE to 0049... -> 403" plain pw-plain plain 004930123456 403
+invite "no free-pstn: INVITE to 7 digits -> 403" plain pw-plain plain 1234567 403
+invite "on-net 6 digits is not PSTN (unregistered -> 404)" plain pw-plain plain 123456 404
+invite "INVITE with a wrong password -> 403" plain wrong plain +4930123456 403
+invite "free-pstn + quota: INVITE to PSTN -> 402" fpq pw-fpq fpq +4930123456 402
+invite "free-pstn: INVITE to PSTN relayed to the gateway -> 200" fp pw-fp fp 1234567 200 gateway
+invite "anonymous: gateway sees Anonymous From, Privacy: id, no PAI/RPID" anon pw-anon anon +4930123456 200 anon-gateway
+# a change reaches SIP: block fp, then release it again
+"$tool" set fp "$D" 1
+"$tool" wait "$rpc" "fp@$D" 1 10
+invite "after blocking fp through the outbox: INVITE -> 403" fp pw-fp fp 1234567 403
+"$tool" set fp "$D" 4
+"$tool" wait "$rpc" "fp@$D" 4 10
+invite "after unblocking fp: INVITE relayed again -> 200" fp pw-fp fp 1234567 200 gateway
+
+# ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
+"$tool" flip kill.test 40 150 1 15 &
+writer=$!
+sleep 0.5
+ngn_kam_kill 2>/dev/null
+sleep 0.5
+ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
+wait $writer
+check "kill -9 with the glue running: table equals the database within 10 s" "$tool" same "$rpc" 10
+# again with the glue held, to see what SIP gets before the rebuild
+"$tool" flip kill.test 40 100 2 10 &
+writer=$!
+kill -STOP "$glue_g1"
+ngn_kam_kill 2>/dev/null
+ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
+unloaded "restarted, not rebuilt yet: REGISTER -> 503 + Retry-After" REGISTER
+unloaded "restarted, not rebuilt yet: INVITE -> 503 + Retry-After" INVITE
+kill -CONT "$glue_g1"
+wait $writer
+check "after the glue resumes: table equals the database within 10 s" "$tool" same "$rpc" 10
+register "after the rebuild: REGISTER -> 200" plain pw-plain 200
+check "the glue logged the restart and the rebuild" \
+	grep -q "resync done" "$T/glue-g1.log"
+
+# ---- 3. MariaDB killed and restarted while the glue runs ---------------------------
+kill -STOP "$glue_g1"
+"$tool" flip db.test 30 60 3          # committed, not pushed yet
+"$NGN_TEST_DB_CTL" kill
+kill -CONT "$glue_g1"
+sleep 1                               # the glue meets a dead database
+"$NGN_TEST_DB_CTL" start || exit 99
+check "MariaDB restart: changes committed before the crash reach the proxy" "$tool" same "$rpc" 10
+"$tool" flip db.test 30 60 4
+check "MariaDB restart: pushes resume" "$tool" same "$rpc" 10
+
+# ---- 4. two ngnprod-glue processes ------------------------------------------------
+start_glue g2
+"$tool" flip twin.test 30 200 5 2 &
+w1=$!
+"$tool" flip twin.test 30 200 6 2 &
+w2=$!
+wait $w1 $w2
+check "two glue processes: the proxy ends exactly as the database" "$tool" same "$rpc" 10
+max=$(sql "SELECT MAX(id) FROM proxy_event")
+ok_cursors=0
+for _ in $(seq 1 100); do
+	[ "$(sql "SELECT COUNT(*) FROM proxy_cursor WHERE last_event_id = $max")" = 2 ] && { ok_cursors=1; break; }
+	sleep 0.1
+done
+check "two glue processes: both cursors reach the last event" test $ok_cursors = 1
+kill -USR1 "$glue_g2"; sleep 0.2
+check "status line: in-sync with no lag" grep -q '"state":"in-sync","cursor":'"$max" "$T/glue-g2.out"
+stop_glue() { kill -TERM "$1" && wait "$1"; }
+check "ngnprod-glue g1 stops cleanly on SIGTERM (exit 0)" stop_glue "$glue_g1"
+check "ngnprod-glue g2 stops cleanly on SIGTERM (exit 0)" stop_glue "$glue_g2"
+glue_pids=()
+
+echo "$passed passed, $failed failed"
+if [ $failed -ne 0 ]; then
+	# with-mariadb.sh removes $T: NGN_TEST_KEEP=DIR keeps the logs
+	[ -n "${NGN_TEST_KEEP:-}" ] && mkdir -p "$NGN_TEST_KEEP" && cp -r "$T"/sipp.* "$T"/kam "$T"/glue-* "$NGN_TEST_KEEP"/
+	echo "--- tails of the logs:" >&2
+	tail -20 "$T/glue-g1.log" >&2
+	tail -20 "$T/kam/kamailio.log" >&2
+	for d in "$T"/sipp.*; do [ -f "$d/sipp.out" ] && grep -l -q "" "$d"/*errors.log 2>/dev/null && { echo "== $d" >&2; cat "$d"/*errors.log | head -40 >&2; }; done
+	exit 1
+fi
+exit 0
