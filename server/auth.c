@@ -141,7 +141,7 @@ enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *user
 	pthread_mutex_unlock(&c->lock);
 
 	struct lookup l = { .user = username };
-	enum ngn_status st = db_txn(db, lookup_txn, &l);
+	enum ngn_status st = db_read(db, lookup_txn, &l);
 	if (st != NGN_OK)
 		return st;
 	struct scope sc = { ROLE_ADMIN, 0, 0 };
@@ -278,5 +278,5 @@ enum ngn_status auth_list_logins(struct db *db,
 				 void *arg)
 {
 	struct list_ctx l = { fn, arg };
-	return db_txn(db, list_txn, &l);
+	return db_read(db, list_txn, &l);
 }

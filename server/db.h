@@ -5,9 +5,10 @@
  *    distinct SQL text (keyed by the text) and re-prepares after a reconnect.
  *  - Parameters and result columns go through struct db_val, never through
  *    SQL text. There is no function that formats SQL.
- *  - Every operation runs inside db_txn(), which commits, rolls back on
- *    error, retries a deadlock or a lost connection before the first write,
- *    and maps MariaDB errors to enum ngn_status.
+ *  - Every operation runs inside db_txn() (or db_read() when it only
+ *    reads), which commits, rolls back on error, retries a deadlock or a
+ *    lost connection before the first write, and maps MariaDB errors to
+ *    enum ngn_status.
  *  - While the database is down, db_txn fails fast with NGN_E_DB_UNAVAILABLE
  *    (reconnects are attempted with backoff, never more than one connect
  *    timeout per call) and the worker reconnects by itself once it is back.
@@ -67,6 +68,20 @@ void db_free(struct db *db);
  * statement is reconnected and retried. Returns fn's status or a DB status. */
 typedef enum ngn_status (*db_txn_fn)(struct db *db, void *arg);
 enum ngn_status db_txn(struct db *db, db_txn_fn fn, void *arg);
+
+/* Like db_txn for a body that only reads (no locking reads, no writes): on
+ * success there is no COMMIT round trip; the transaction is left open and
+ * ended by db_idle(), by the next db_txn's COMMIT, or by the next db_read
+ * when it is older than a fraction of a second (see db.c, invariant 2).
+ * Failures roll back as in db_txn. */
+enum ngn_status db_read(struct db *db, db_txn_fn fn, void *arg);
+
+/* Commits a read left open by db_read, if any. Call it when the thread has
+ * nothing else to do, so no metadata lock outlives the work. */
+void db_idle(struct db *db);
+
+/* Whether a read is left open (db_idle has something to do). */
+int db_read_open(const struct db *db);
 
 /* Executes a statement that returns no rows. affected/insert_id may be NULL.
  * Duplicate keys return NGN_E_CONFLICT; callers that expect one map it

@@ -83,5 +83,7 @@ enum ngn_status store_groups_drop(struct db *db, const struct sip_id *id, int *c
 /* Runs body as one transaction (db_txn) and settles res: the error message
  * and policy flag of a failed transaction are not reported. */
 enum ngn_status store_txn(struct db *db, db_txn_fn body, void *arg, struct store_res *res);
+/* store_txn for a body that only reads (db_read: no COMMIT round trip). */
+enum ngn_status store_read(struct db *db, db_txn_fn body, void *arg, struct store_res *res);
 
 #endif

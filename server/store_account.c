@@ -507,12 +507,12 @@ enum ngn_status store_account_get(struct db *db, const struct scope *sc, const s
 				  struct account *out, struct store_res *res)
 {
 	struct account_op op = { .sc = sc, .id = id, .out = out, .res = res };
-	return store_txn(db, get_body, &op, res);
+	return store_read(db, get_body, &op, res);
 }
 
 enum ngn_status store_account_list(struct db *db, const struct scope *sc, const struct account_query *q,
 				   struct account_list *out, struct store_res *res)
 {
 	struct account_op op = { .sc = sc, .q = q, .list = out, .res = res };
-	return store_txn(db, list_body, &op, res);
+	return store_read(db, list_body, &op, res);
 }

@@ -239,12 +239,12 @@ enum ngn_status store_alias_get(struct db *db, const struct scope *sc, const str
 				struct alias *out, struct store_res *res)
 {
 	struct alias_op op = { .sc = sc, .id = id, .out = out, .res = res };
-	return store_txn(db, get_body, &op, res);
+	return store_read(db, get_body, &op, res);
 }
 
 enum ngn_status store_alias_list(struct db *db, const struct scope *sc, const struct alias_query *q,
 				 struct alias_list *out, struct store_res *res)
 {
 	struct alias_op op = { .sc = sc, .q = q, .list = out, .res = res };
-	return store_txn(db, list_body, &op, res);
+	return store_read(db, list_body, &op, res);
 }

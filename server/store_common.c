@@ -153,14 +153,24 @@ static enum ngn_status txn_attempt(struct db *db, void *arg)
 	return c->body(db, c->arg);
 }
 
-enum ngn_status store_txn(struct db *db, db_txn_fn body, void *arg, struct store_res *res)
+static enum ngn_status finish(enum ngn_status st, struct store_res *res)
 {
-	struct txn_call c = { body, arg, res };
-	enum ngn_status st = db_txn(db, txn_attempt, &c);
 	if (st != NGN_OK) {
 		res->policy_changed = 0;
 		if (st >= NGN_E_DB_UNAVAILABLE)
 			res->err.msg[0] = '\0'; /* the fault table's summary says it best */
 	}
 	return st;
+}
+
+enum ngn_status store_txn(struct db *db, db_txn_fn body, void *arg, struct store_res *res)
+{
+	struct txn_call c = { body, arg, res };
+	return finish(db_txn(db, txn_attempt, &c), res);
+}
+
+enum ngn_status store_read(struct db *db, db_txn_fn body, void *arg, struct store_res *res)
+{
+	struct txn_call c = { body, arg, res };
+	return finish(db_read(db, txn_attempt, &c), res);
 }

@@ -211,5 +211,5 @@ enum ngn_status store_domain_list(struct db *db, const struct scope *sc, const s
 				  struct domain_list *out, struct store_res *res)
 {
 	struct domain_op op = { .sc = sc, .q = q, .out = out, .res = res };
-	return store_txn(db, list_body, &op, res);
+	return store_read(db, list_body, &op, res);
 }

@@ -189,5 +189,5 @@ enum ngn_status store_group_list(struct db *db, const struct scope *sc, const st
 				 struct str_list *out, struct store_res *res)
 {
 	struct group_op op = { sc, id, NULL, out, res };
-	return store_txn(db, list_body, &op, res);
+	return store_read(db, list_body, &op, res);
 }

@@ -243,7 +243,7 @@ enum ngn_status store_prepaid_status(struct db *db, struct prepaid_status *items
 	if (n == 0)
 		return NGN_OK;
 	struct status_args a = { items, n };
-	return db_txn(db, status_txn, &a);
+	return db_read(db, status_txn, &a);
 }
 
 void store_prepaid_history_free(struct prepaid_history *h)
@@ -323,7 +323,7 @@ enum ngn_status store_prepaid_history(struct db *db, const char *username, const
 	if (count > PREPAID_HISTORY_MAX)
 		count = PREPAID_HISTORY_MAX;
 	struct history_args a = { username, domain, count, { NULL, 0 } };
-	enum ngn_status st = db_txn(db, history_txn, &a);
+	enum ngn_status st = db_read(db, history_txn, &a);
 	if (st != NGN_OK) {
 		store_prepaid_history_free(&a.h);
 		out->v = NULL;

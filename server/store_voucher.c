@@ -451,5 +451,5 @@ static enum ngn_status list_txn(struct db *db, void *arg)
 enum ngn_status store_voucher_list(struct db *db, voucher_batch_fn fn, void *arg)
 {
 	struct list_args a = { fn, arg };
-	return db_txn(db, list_txn, &a);
+	return db_read(db, list_txn, &a);
 }

@@ -4,7 +4,14 @@
  * `queued` counts them and `busy` counts jobs being served, both under
  * `lock`. A job leaves the pool exactly once, through done(). Workers exit
  * only when `stopping` is set and the queue is empty, so pool_free never
- * drops a request that was accepted. */
+ * drops a request that was accepted.
+ *
+ * Idle workers wait on their own condition variable, on a stack: a new job
+ * wakes the worker that went idle last (LIFO). At low load the same one or
+ * two workers, their caches and their DB connections stay hot, and a wake-up
+ * goes to exactly one thread. Before it waits, a worker ends the read its
+ * DB connection may have left open (db_idle), so the COMMIT of a read costs
+ * no request its round trip. */
 #include <mysql.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,12 +33,15 @@ struct worker {
 	struct db *db;
 	struct req_ctx ctx;
 	char login[65];
+	pthread_cond_t wake;
+	struct worker *next_idle;
+	int idle;               /* on the pool's idle stack */
 };
 
 struct pool {
 	const struct cfg *cfg;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct worker *idle;    /* idle stack, most recent first */
 	struct job *head, *tail;
 	unsigned queued, busy;
 	int stopping;
@@ -90,8 +100,11 @@ static void serve(struct worker *w, struct job *job)
 		job->status = 503;
 		job->reply_len = 0;
 	}
+	/* soap_dealloc rather than soap_end: the next soap_begin clears the
+	 * temporary tables anyway, and each clear walks gSOAP's fixed-size hash
+	 * tables (bench/RESULTS.md: ~50k instructions a call) */
 	soap_destroy(w->soap);
-	soap_end(w->soap);
+	soap_dealloc(w->soap, NULL);
 	w->ctx.login = NULL;
 }
 
@@ -102,8 +115,20 @@ static void *run(void *arg)
 	mysql_thread_init();
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		while (p->head == NULL && !p->stopping)
-			pthread_cond_wait(&p->cond, &p->lock);
+		while (p->head == NULL && !p->stopping) {
+			if (db_read_open(w->db)) {
+				pthread_mutex_unlock(&p->lock);
+				db_idle(w->db);
+				pthread_mutex_lock(&p->lock);
+				continue;
+			}
+			if (!w->idle) {
+				w->idle = 1;
+				w->next_idle = p->idle;
+				p->idle = w;
+			}
+			pthread_cond_wait(&w->wake, &p->lock);
+		}
 		struct job *job = p->head;
 		if (job == NULL) {
 			pthread_mutex_unlock(&p->lock);
@@ -137,7 +162,6 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 	p->done = done;
 	p->done_arg = done_arg;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
 	p->auth = auth_cache_new(cfg->auth_cache_ttl);
 	p->nworkers = cfg->workers ? cfg->workers : 1;
 	p->workers = calloc(p->nworkers, sizeof *p->workers);
@@ -147,6 +171,7 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		struct worker *w = &p->workers[i];
 		w->pool = p;
+		pthread_cond_init(&w->wake, NULL);
 		w->soap = soap_setup_new(&lim);
 		w->db = db_new(&cfg->db);
 		if (w->soap == NULL || w->db == NULL)
@@ -193,7 +218,12 @@ int pool_submit(struct pool *p, struct job *job)
 		p->head = job;
 	p->tail = job;
 	p->queued++;
-	pthread_cond_signal(&p->cond);
+	struct worker *w = p->idle;
+	if (w) {
+		p->idle = w->next_idle;
+		w->idle = 0;
+		pthread_cond_signal(&w->wake);
+	}
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
@@ -212,7 +242,8 @@ void pool_free(struct pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stopping = 1;
-	pthread_cond_broadcast(&p->cond);
+	for (unsigned i = 0; i < p->nworkers; i++)
+		pthread_cond_signal(&p->workers[i].wake);
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < p->nworkers; i++)
 		pthread_join(p->workers[i].th, NULL);
@@ -221,10 +252,10 @@ void pool_free(struct pool *p)
 		soap_end(p->workers[i].soap);
 		soap_free(p->workers[i].soap);
 		db_free(p->workers[i].db);
+		pthread_cond_destroy(&p->workers[i].wake);
 	}
 	free(p->workers);
 	auth_cache_free(p->auth);
 	pthread_mutex_destroy(&p->lock);
-	pthread_cond_destroy(&p->cond);
 	free(p);
 }

@@ -47,6 +47,8 @@ static void db_ctl(const char *what)
 
 /* ---- transactions ---------------------------------------------------------- */
 
+static const char SQL_GET_N[] = "SELECT n FROM t_db WHERE k = ?";
+
 static const char SQL_INS[] = "INSERT INTO t_db (k, n, v) VALUES (?, ?, ?)";
 static const char SQL_GET[] = "SELECT n, v FROM t_db WHERE k = ?";
 
@@ -67,6 +69,47 @@ START_TEST(commit_and_read_back)
 	struct ins x = { "a", 42, "hello", 0 };
 	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_OK);
 	ck_assert_int_eq(testdb_scalar(db, "SELECT n FROM t_db WHERE k = 'a'"), 42);
+}
+END_TEST
+
+static enum ngn_status read_txn(struct db *d, void *arg)
+{
+	struct db_val a[1] = { DB_S("a") };
+	struct db_val out[1];
+	char buf[64];
+	int found = 0;
+	enum ngn_status st = db_query_one(d, SQL_GET_N, a, 1, out, 1, buf, sizeof buf, &found);
+	*(long long *)arg = st == NGN_OK && found ? out[0].i : -1;
+	return st;
+}
+
+/* db_read leaves its transaction open (no COMMIT round trip): it holds
+ * t_db's metadata lock, so DDL of another session waits, until db_idle or a
+ * write's COMMIT ends it; and reads see every commit (READ COMMITTED). */
+START_TEST(reads_stay_open_until_idle_or_the_next_commit)
+{
+	struct ins x = { "a", 42, "hello", 0 };
+	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_OK);
+	ck_assert_int_eq(db_read_open(db), 0);
+	long long n = 0;
+	ck_assert_int_eq(db_read(db, read_txn, &n), NGN_OK);
+	ck_assert_int_eq(n, 42);
+	ck_assert_int_eq(db_read_open(db), 1);
+	ck_assert_uint_eq(testdb_try("ALTER TABLE t_db COMMENT = 'read open'"), 1205 /* lock wait timeout */);
+	/* another session's commit is seen by the next read on the open transaction */
+	testdb_scalar(db, "UPDATE t_db SET n = 43 WHERE k = 'a'");
+	ck_assert_int_eq(db_read(db, read_txn, &n), NGN_OK);
+	ck_assert_int_eq(n, 43);
+	db_idle(db);
+	ck_assert_int_eq(db_read_open(db), 0);
+	ck_assert_uint_eq(testdb_try("ALTER TABLE t_db COMMENT = 'idle'"), 0);
+	/* a write after a read commits both and leaves nothing open */
+	ck_assert_int_eq(db_read(db, read_txn, &n), NGN_OK);
+	struct ins y = { "b", 7, "x", 0 };
+	ck_assert_int_eq(db_txn(db, ins_txn, &y), NGN_OK);
+	ck_assert_int_eq(db_read_open(db), 0);
+	ck_assert_uint_eq(testdb_try("ALTER TABLE t_db COMMENT = 'after write'"), 0);
+	ck_assert_int_eq(testdb_scalar(db, "SELECT n FROM t_db WHERE k = 'b'"), 7);
 }
 END_TEST
 
@@ -280,6 +323,7 @@ static Suite *db_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, commit_and_read_back);
 	tcase_add_test(tc, failure_rolls_back_everything);
+	tcase_add_test(tc, reads_stay_open_until_idle_or_the_next_commit);
 	tcase_add_test(tc, duplicate_key_is_conflict_1062);
 	tcase_add_test(tc, nulls_and_long_values);
 	tcase_add_test(tc, built_statements_are_cached_by_text);

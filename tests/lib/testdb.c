@@ -88,3 +88,17 @@ long long testdb_scalar(struct db *db, const char *sql)
 	mysql_close(my);
 	return v;
 }
+
+unsigned testdb_try(const char *sql)
+{
+	MYSQL *my = raw();
+	unsigned e = 0;
+	if (mysql_query(my, "SET SESSION lock_wait_timeout = 1") || mysql_query(my, sql))
+		e = mysql_errno(my);
+	MYSQL_RES *r = mysql_store_result(my);
+	if (r)
+		mysql_free_result(r);
+	mysql_commit(my);
+	mysql_close(my);
+	return e;
+}

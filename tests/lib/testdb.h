@@ -15,4 +15,8 @@ void testdb_reset(struct db *db);
  * a SELECT, returns the first column of the first row as an integer (-1 if
  * none). Aborts the test on error. */
 long long testdb_scalar(struct db *db, const char *sql);
+
+/* Runs a plain SQL statement of the test on a new connection whose
+ * lock_wait_timeout is 1 second; returns MariaDB's error number (0: done). */
+unsigned testdb_try(const char *sql);
 #endif
