@@ -29,6 +29,10 @@
 #   BENCH_RAW=0          skip the raw baseline
 #   BENCH_PROXY=0        skip flip -> proxy (needs proxy-glue and Kamailio)
 #   BENCH_FLIP_RATE      flips/s offered in flip -> proxy (default 1000)
+#   BENCH_BEFORE=DIR     before/after in one run: DIR is the build directory of an
+#                        earlier ngnprod (e.g. a worktree of the previous commit);
+#                        it runs every SOAP workload too, right before the current
+#                        one, and the table gets a before -> after section
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -87,31 +91,49 @@ sql -e "SET GLOBAL innodb_buffer_pool_size = 2147483648; SET GLOBAL max_connecti
 NGNPROD_PASSWORD=$password "$B/ngnprod-admin" $dbargs login add "$login" >/dev/null || exit 99
 
 # ---- ngnprod --------------------------------------------------------------------
-spid=
+before=${BENCH_BEFORE:-}
+if [ -n "$before" ]; then
+	before=$(cd "$before" && pwd) && [ -x "$before/ngnprod" ] \
+		|| { echo "run.sh: BENCH_BEFORE=$BENCH_BEFORE has no ngnprod" >&2; exit 2; }
+fi
+spid= bpid=
+kill_pid() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$1" 2>/dev/null
+}
 stop_server() {
-	[ -n "$spid" ] || return 0
-	kill -TERM "$spid" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$spid" 2>/dev/null
-	spid=
+	kill_pid "$spid"
+	kill_pid "$bpid"
+	spid= bpid=
 }
 trap stop_server EXIT
-start_server() {
+# start_one BINARY LOGNAME: sets started_pid and started_port
+start_one() {
 	for _ in 1 2 3; do
-		port=$(ngn_free_port)
-		"$B/ngnprod" $dbargs --port="$port" --log-level=1 --max-connections=2048 --queue-limit=100000 \
-			${BENCH_SERVER_ARGS:-} >"$out/ngnprod.out" 2>>"$out/ngnprod.log" &
-		spid=$!
+		started_port=$(ngn_free_port)
+		"$1" $dbargs --port="$started_port" --log-level=1 --max-connections=2048 --queue-limit=100000 \
+			${BENCH_SERVER_ARGS:-} >"$out/$2.out" 2>>"$out/$2.log" &
+		started_pid=$!
 		for _ in $(seq 1 100); do
-			grep -q listening "$out/ngnprod.out" 2>/dev/null && return 0
-			kill -0 "$spid" 2>/dev/null || break
+			grep -q listening "$out/$2.out" 2>/dev/null && return 0
+			kill -0 "$started_pid" 2>/dev/null || break
 			sleep 0.05
 		done
-		stop_server
+		kill_pid "$started_pid"
 	done
-	echo "run.sh: ngnprod did not start:" >&2
-	cat "$out/ngnprod.log" >&2
+	echo "run.sh: $1 did not start:" >&2
+	cat "$out/$2.log" >&2
 	exit 99
+}
+start_server() {
+	start_one "$B/ngnprod" ngnprod
+	spid=$started_pid port=$started_port
+	if [ -n "$before" ]; then
+		start_one "$before/ngnprod" ngnprod-before
+		bpid=$started_pid bport=$started_port
+	fi
 }
 
 # ---- one measurement --------------------------------------------------------------
@@ -157,23 +179,25 @@ measure() {
 	fi
 	[ "$wl" = flip ] && group="flip-$side-$c-$scale"
 	local seed=$RANDOM
+	local sp=$spid sport=$port
+	[ "$side" = before ] && sp=$bpid sport=$bport
 	set -- $(dbcount)
 	local e0=$1 c0=$2 r0=$3 st0 dt0
-	st0=$(ticks "$spid") dt0=$(ticks "$NGN_TEST_DB_PID")
+	st0=$(ticks "$sp") dt0=$(ticks "$NGN_TEST_DB_PID")
 	local sx0 dx0
-	sx0=$(ctxsw "$spid") dx0=$(ctxsw "$NGN_TEST_DB_PID")
-	if [ "$side" = ngnprod ]; then
-		line=$("$B/bench/loadgen" --port "$port" --workload "$wl" --conns "$c" --secs "$secs" \
+	sx0=$(ctxsw "$sp") dx0=$(ctxsw "$NGN_TEST_DB_PID")
+	if [ "$side" != raw ]; then
+		line=$("$B/bench/loadgen" --port "$sport" --workload "$wl" --conns "$c" --secs "$secs" \
 			--warmup "$warm" --accounts "$scale" --new-base "$base" --group "$group" --login "$login" \
-			--password "$password" --server-pid "$spid" --seed "$seed" 2>>"$out/errors.log")
+			--password "$password" --server-pid "$sp" --seed "$seed" 2>>"$out/errors.log")
 	else
 		line=$("$B/bench/rawdb" --socket "$NGN_TEST_DB_SOCKET" --db "$NGN_TEST_DB_NAME" --workload "$wl" \
 			--conns "$c" --secs "$secs" --warmup "$warm" --accounts "$scale" --new-base "$base" \
 			--group "$group" --seed "$seed" 2>>"$out/errors.log")
 	fi
 	local st1 dt1 sx1 dx1
-	st1=$(ticks "$spid") dt1=$(ticks "$NGN_TEST_DB_PID")
-	sx1=$(ctxsw "$spid") dx1=$(ctxsw "$NGN_TEST_DB_PID")
+	st1=$(ticks "$sp") dt1=$(ticks "$NGN_TEST_DB_PID")
+	sx1=$(ctxsw "$sp") dx1=$(ctxsw "$NGN_TEST_DB_PID")
 	set -- $(dbcount)
 	local all
 	all=$(kv all "$line")
@@ -203,7 +227,8 @@ run_scale() {
 		for c in $conns_list; do
 			case $wl in
 			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro | *DS | *sD) ;; # raw only
-			*) measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
+			*)	[ -n "$before" ] && measure before "$wl" "$c" "$scale"
+				measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
 			esac
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"
 		done

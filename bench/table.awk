@@ -1,5 +1,6 @@
 # table.awk: bench/run.sh's results.tsv -> the printed table.
-# Columns of results.tsv (one row per run; side = ngnprod or raw):
+# Columns of results.tsv (one row per run; side = ngnprod, raw, or before:
+# the earlier ngnprod of BENCH_BEFORE):
 #  1 scale  2 workload  3 conns  4 side  5 rps  6 p50_us  7 p99_us  8 p999_us
 #  9 max_us  10 errors  11 stmts/op  12 commits/op  13 conn_min  14 conn_max
 #  15 rss_before_kb  16 rss_after_kb  17 ngnprod CPU us/op  18 mariadbd CPU
@@ -50,4 +51,28 @@ END {
 		print "  switches per call, same layout. stmts = statements"
 	print "  executed per call (Com_stmt_execute, ngnprod:raw); each call also COMMITs once. fair = fewest/most"
 	print "  calls completed by one connection; RSS = ngnprod's before->after the run. errs = failed calls."
+	nb = 0
+	for (j = 1; j <= n; j++)
+		if (has[order[j], "before"] && has[order[j], "ngnprod"])
+			nb++
+	if (nb == 0)
+		exit
+	print ""
+	print "before -> after (BENCH_BEFORE: the earlier ngnprod, run right before the current one, same data):"
+	printf "%-4s %-13s %5s | %9s %9s %6s | %7s %7s | %7s %7s | %9s | %s\n", "data", "operation", "conns", \
+		"before/s", "after/s", "a/b", "p99 b", "p99 a", "raw r b", "raw r a", "stmts b:a", "CPU us/op b | a"
+	for (j = 1; j <= n; j++) {
+		k = order[j]; split(k, f, SUBSEP)
+		if (!(has[k, "before"] && has[k, "ngnprod"]))
+			continue
+		b = v[k, "before", 5]; a = v[k, "ngnprod", 5]; rr = has[k, "raw"] ? v[k, "raw", 5] : 0
+		printf "%-4s %-13s %5s | %9s %9s %6s | %7s %7s | %7s %7s | %4s:%-4s | %s | %s\n", \
+			sc(f[1]), f[2], f[3], num(b), num(a), b > 0 ? sprintf("%.2f", a / b) : "-", \
+			ms(v[k, "before", 7]), ms(v[k, "ngnprod", 7]), \
+			rr > 0 ? sprintf("%.2f", b / rr) : "-", rr > 0 ? sprintf("%.2f", a / rr) : "-", \
+			v[k, "before", 11], v[k, "ngnprod", 11], \
+			v[k, "before", 17] "+" v[k, "before", 18], v[k, "ngnprod", 17] "+" v[k, "ngnprod", 18]
+	}
+	print "a/b = after/before calls/s; raw r = ratio to the raw baseline of the same run (the raw side runs"
+	print "  the current statements); CPU us/op = ngnprod + mariadbd per call."
 }

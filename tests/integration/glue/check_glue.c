@@ -430,9 +430,10 @@ START_TEST(prune_only_what_every_cursor_passed)
 		gt_set_mask(my, "pr", "prune.test", i & 1);
 	long long max = gt_scalar(my, "SELECT MAX(id) FROM proxy_event");
 	/* a cursor far behind holds everything above it */
-	char q[256];
-	snprintf(q, sizeof q, "INSERT INTO proxy_cursor (proxy, last_event_id) VALUES ('prune-test x', %lld)", max - 5);
-	gt_exec(my, q);
+	char num[32];
+	snprintf(num, sizeof num, "%lld", max - 5);
+	const char *v[1] = { num };
+	gt_execp(my, "INSERT INTO proxy_cursor (proxy, last_event_id) VALUES ('prune-test x', ?)", 1, v);
 	long long floor = gt_scalar(my, "SELECT MIN(last_event_id) FROM proxy_cursor");
 	long long above = gt_scalar(my, "SELECT COUNT(*) FROM proxy_event WHERE id > (SELECT MIN(last_event_id) FROM proxy_cursor)");
 	struct db_cfg dc = { .socket = getenv("NGN_TEST_DB_SOCKET"), .user = "root", .password = "",
@@ -447,8 +448,8 @@ START_TEST(prune_only_what_every_cursor_passed)
 	ck_assert_int_eq(gt_scalar(my, "SELECT COUNT(*) FROM proxy_event"), above);
 	ck_assert_int_le(floor, max - 5);
 	/* rows younger than the minimum age stay */
-	snprintf(q, sizeof q, "UPDATE proxy_cursor SET last_event_id = %lld", max);
-	gt_exec(my, q);
+	snprintf(num, sizeof num, "%lld", max);
+	gt_execp(my, "UPDATE proxy_cursor SET last_event_id = ?", 1, v);
 	ck_assert_int_eq(glue_outbox_prune(db, 600, &n), NGN_OK);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(gt_scalar(my, "SELECT COUNT(*) FROM proxy_event"), above);

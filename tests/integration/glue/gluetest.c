@@ -185,6 +185,27 @@ void gt_exec(MYSQL *my, const char *sql)
 		mysql_free_result(r);
 }
 
+void gt_execp(MYSQL *my, const char *sql, unsigned n, const char *const *vals)
+{
+	MYSQL_STMT *st = mysql_stmt_init(my);
+	MYSQL_BIND b[8];
+	unsigned long len[8];
+	memset(b, 0, sizeof b);
+	for (unsigned i = 0; i < n && i < 8; i++) {
+		len[i] = strlen(vals[i]);
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].buffer = (void *)vals[i];
+		b[i].buffer_length = len[i];
+		b[i].length = &len[i];
+	}
+	if (st == NULL || n > 8 || mysql_stmt_prepare(st, sql, strlen(sql)) || mysql_stmt_bind_param(st, b)
+	    || mysql_stmt_execute(st)) {
+		fprintf(stderr, "%s: %s\n", sql, st ? mysql_stmt_error(st) : mysql_error(my));
+		exit(99);
+	}
+	mysql_stmt_close(st);
+}
+
 long long gt_scalar(MYSQL *my, const char *sql)
 {
 	if (mysql_query(my, sql)) {
@@ -205,21 +226,18 @@ long long gt_scalar(MYSQL *my, const char *sql)
 void gt_set_mask(MYSQL *my, const char *user, const char *domain, int mask)
 {
 	static const char *const names[] = { "blocked", "anonymous", "free-pstn", "quota" };
-	char q[512];
+	static const char SQL_INSERT[] = "INSERT IGNORE INTO grp (username, domain, grp) VALUES (?, ?, ?)";
 	gt_exec(my, "BEGIN");
-	snprintf(q, sizeof q, "DELETE FROM grp WHERE username = '%s' AND domain = '%s'", user, domain);
-	gt_exec(my, q);
-	snprintf(q, sizeof q, "INSERT IGNORE INTO grp (username, domain, grp) VALUES ('%s', '%s', 'sms')", user, domain);
-	gt_exec(my, q);
+	const char *id[3] = { user, domain, "sms" };
+	gt_execp(my, "DELETE FROM grp WHERE username = ? AND domain = ?", 2, id);
+	gt_execp(my, SQL_INSERT, 3, id);
 	for (int b = 0; b < 4; b++) {
 		if (!(mask & (1 << b)))
 			continue;
-		snprintf(q, sizeof q, "INSERT IGNORE INTO grp (username, domain, grp) VALUES ('%s', '%s', '%s')", user,
-			 domain, names[b]);
-		gt_exec(my, q);
+		const char *g[3] = { user, domain, names[b] };
+		gt_execp(my, SQL_INSERT, 3, g);
 	}
-	snprintf(q, sizeof q, "INSERT INTO proxy_event (username, domain) VALUES ('%s', '%s')", user, domain);
-	gt_exec(my, q);
+	gt_execp(my, "INSERT INTO proxy_event (username, domain) VALUES (?, ?)", 2, id);
 	gt_exec(my, "COMMIT");
 }
 

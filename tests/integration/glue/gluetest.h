@@ -24,6 +24,8 @@ int rpcc_diff_db(struct rpcc *c, MYSQL *my);
 
 MYSQL *gt_connect(void);
 void gt_exec(MYSQL *my, const char *sql);
+/* A statement with its values bound as strings (at most 8). */
+void gt_execp(MYSQL *my, const char *sql, unsigned n, const char *const *vals);
 long long gt_scalar(MYSQL *my, const char *sql);
 /* In one transaction: the account's policy groups become those of mask (plus
  * an unrelated group that must not count), and one proxy_event row. */
