@@ -67,9 +67,9 @@ END {
 			continue
 		b = v[k, "before", 5]; a = v[k, "ngnprod", 5]; rr = has[k, "raw"] ? v[k, "raw", 5] : 0
 		printf "%-4s %-13s %5s | %9s %9s %6s | %7s %7s | %7s %7s | %4s:%-4s | %s | %s\n", \
-			sc(f[1]), f[2], f[3], num(b), num(a), b > 0 ? sprintf("%.2f", a / b) : "-", \
+			sc(f[1]), f[2], f[3], num(b), num(a), (b > 0 ? sprintf("%.2f", a / b) : "-"), \
 			ms(v[k, "before", 7]), ms(v[k, "ngnprod", 7]), \
-			rr > 0 ? sprintf("%.2f", b / rr) : "-", rr > 0 ? sprintf("%.2f", a / rr) : "-", \
+			(rr > 0 ? sprintf("%.2f", b / rr) : "-"), (rr > 0 ? sprintf("%.2f", a / rr) : "-"), \
 			v[k, "before", 11], v[k, "ngnprod", 11], \
 			v[k, "before", 17] "+" v[k, "before", 18], v[k, "ngnprod", 17] "+" v[k, "ngnprod", 18]
 	}
