@@ -31,6 +31,7 @@ enum {
 #define GLUE_GAP_GRACE_MS 5000
 #define GLUE_PROBE_MS 1000
 #define GLUE_BATCH 1000
+#define GLUE_CURSOR_SAVE_MS 100 /* cursor row writes while pushes flow (glue_proxy.c, 5) */
 #define GLUE_LANES 4    /* connections per proxy for a resync's snapshot */
 
 /* ---- glue_gaps.c -----------------------------------------------------------

@@ -14,8 +14,11 @@
  *     by the proxy, so after any crash the glue re-reads from a point at or
  *     before the first event the proxy may lack. Re-pushing is harmless: every
  *     push is the account's absolute mask read from grp at push time.
- *  2. Events are pushed in id order; only the last event of an account in one
- *     batch is pushed (the same mask, read in one statement).
+ *  2. Batches are pushed one after another, in id order; the calls of one
+ *     batch go over up to GLUE_LANES connections at once. That is safe
+ *     because a batch is read by one statement (one view of grp), so every
+ *     item of an account carries the same mask, and only the last one is
+ *     pushed anyway (glue_items_dedup).
  *  3. A resync pushes every non-zero account of a snapshot of grp, then deletes
  *     (or re-reads and pushes) every key of the proxy the snapshot lacked, then
  *     checks that the proxy is still the instance it began with (core.uptime
@@ -25,10 +28,16 @@
  *     an event above R (or was in flight longer than the grace: see
  *     glue_gaps.c; `created` is compared on the database's clock, and every
  *     ngnprod session writes it in UTC).
- *  4. One call at a time is outstanding per proxy for outbox pushes (order),
- *     plus at most one probe; only a resync's snapshot (distinct keys) goes
- *     over GLUE_LANES connections at once, all acknowledged before the dump; a proxy never waits on another, and no DB lock is held
- *     while a call is in flight (every query is its own short transaction). */
+ *  4. Per proxy one batch (up to GLUE_LANES calls) is outstanding at a time,
+ *     plus at most one probe; a resync's snapshot goes over the same lanes,
+ *     all acknowledged before the dump. A proxy never waits on another, and
+ *     no DB lock is held while a call is in flight (every query is its own
+ *     short transaction).
+ *  5. While pushes flow, the cursor row is written at most every
+ *     GLUE_CURSOR_SAVE_MS, and at once whenever the outbox is drained or a
+ *     resync ends: its COMMIT waits for the log flush, which under a
+ *     write-heavy load is the longest step of a batch. After a crash the
+ *     glue re-pushes at most that window, harmless by 1. */
 #include <event2/event.h>
 #include <event2/http.h>
 #include <json-c/json.h>
@@ -59,6 +68,7 @@ struct glue_proxy {
 	struct glue_gaps gaps;     /* acknowledged state */
 	struct glue_gaps pending;  /* state once the running batch is acknowledged */
 	int64_t saved_cursor;      /* what the cursor row holds */
+	int64_t saved_at_ms;       /* when it was last written (invariant 5) */
 	int batch_full;
 	int64_t batch_age_us;      /* oldest event of the running batch, when read */
 	double batch_t0;
@@ -242,6 +252,7 @@ static void save_cursor(struct glue_proxy *p, const char *epoch)
 	}
 	db_ok(p);
 	p->saved_cursor = c;
+	p->saved_at_ms = glue_now_ms();
 }
 
 static void outbox_pushed(struct glue_proxy *p, int ok)
@@ -255,7 +266,9 @@ static void outbox_pushed(struct glue_proxy *p, int ok)
 	pthread_mutex_lock(glue_lock(p->g));
 	p->st.last_batch_ms = (double)p->batch_age_us / 1000.0 + (now - p->batch_t0) * 1000.0;
 	pthread_mutex_unlock(glue_lock(p->g));
-	save_cursor(p, NULL);
+	/* invariant 5: more is waiting, so this save may ride with a later one */
+	if (!(p->again || p->batch_full) || glue_now_ms() - p->saved_at_ms >= GLUE_CURSOR_SAVE_MS)
+		save_cursor(p, NULL);
 	stats_update(p);
 	p->busy = 0;
 	if (p->need_resync) {
