@@ -4,12 +4,15 @@
  * (bind parameters, execute, bind result columns as LONGLONG or STRING,
  * fetch row by row, free the result), so the client-side cost per statement
  * is the same as ngnprod's and only the SOAP/HTTP layers differ. The SQL
- * below mirrors server/store_*.c; keep them in step (run.sh reports the
+ * text is ngnprod's own: server/store_sql.h, shared with server/store_*.c;
+ * what stays here is the order of the statements of each operation, which
+ * mirrors the store functions named above each op_* (run.sh reports the
  * statements and commits per operation of both sides). */
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <string.h>
 #include "raw_ops.h"
+#include "store_sql.h"
 
 struct rv {
 	int is_null;
@@ -224,90 +227,14 @@ static int rollback(struct raw_conn *c)
 /* ---- the operations ------------------------------------------------------- */
 /* Each mirrors one store function of ngnprod: same statements, same order. */
 
-/* store-internal.h: the scope condition and an admin login's values */
-#define SCOPE_COND(t) " AND (? = 0 OR " t ".reseller = ?) AND (? = 0 OR " t ".customer = ?)"
+/* an admin login's scope values (SCOPE_COND, store_sql.h) */
 #define SCOPE_ADMIN(a, i) (a[i] = RI(0), a[i + 1] = RI(0), a[i + 2] = RI(0), a[i + 3] = RI(0))
 
-/* store_account.c */
-#define ACCOUNT_COLUMNS \
-	"SELECT s.id, s.username, s.domain, s.password, s.ha1, a.first_name, a.last_name, a.email," \
-	" a.rpid, a.timezone, a.owner, a.customer, a.reseller, a.prepaid, a.quota, a.call_limit," \
-	" a.region, a.timeout, a.quickdial_prefix, UNIX_TIMESTAMP(a.create_date)," \
-	" UNIX_TIMESTAMP(a.change_date)"
-#define ACCOUNT_FROM " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-static const char SQL_ACCOUNT_GET[] =
-	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_NAME_IS_ALIAS[] =
-	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
-static const char SQL_SUBSCRIBER_INSERT[] =
-	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_INSERT[] =
-	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
-	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_UPDATE[] =
-	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
-	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
-	" owner = COALESCE(?, owner), prepaid = COALESCE(?, prepaid), quota = COALESCE(?, quota),"
-	" call_limit = COALESCE(?, call_limit), region = COALESCE(?, region), timeout = COALESCE(?, timeout),"
-	" quickdial_prefix = COALESCE(?, quickdial_prefix), change_date = CURRENT_TIMESTAMP"
-	" WHERE subscriber_id = ?";
-static const char SQL_PROP_INSERT[] =
-	"INSERT INTO sip_account_property (subscriber_id, name, value) VALUES (?, ?, ?)";
-#define P10 "?,?,?,?,?,?,?,?,?,?"
-#define IN_BATCH " IN (" P10 "," P10 "," P10 "," P10 ")"
-#define EXTRAS_BATCH 40
-static const char SQL_BATCH_GROUPS[] =
-	"SELECT s.id, g.grp FROM subscriber s JOIN grp g ON g.username = s.username AND g.domain = s.domain"
-	" WHERE s.id" IN_BATCH " ORDER BY s.id, g.grp";
-static const char SQL_BATCH_PROPS[] =
-	"SELECT subscriber_id, name, value FROM sip_account_property WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, name";
-static const char SQL_BATCH_ACL[] =
-	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, seq";
 /* store_query.c as list_body assembles it for a domain filter and the
  * default order (changeDate DESC) */
 static const char SQL_LIST_COUNT[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE s.domain = ?";
 static const char SQL_LIST_PAGE[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.domain = ?"
 	" ORDER BY a.change_date DESC, s.id DESC LIMIT ? OFFSET ?";
-
-/* store_common.c */
-static const char SQL_LOCK_DOMAIN[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " FOR UPDATE";
-static const char SQL_FIND_ACCOUNT_UPDATE[] =
-	"SELECT s.id, a.domain_id FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a") " FOR UPDATE";
-static const char SQL_PROXY_EVENT[] = "INSERT INTO proxy_event (username, domain) VALUES (?, ?)";
-
-/* store_group.c */
-static const char SQL_GROUPS_OF[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_GROUP_HAS[] =
-	"SELECT 1 FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_GROUP_INSERT[] =
-	"INSERT INTO grp (username, domain, grp, last_modified) VALUES (?, ?, ?, UTC_TIMESTAMP())";
-static const char SQL_GROUP_DELETE[] =
-	"DELETE FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_ACCOUNT_TOUCH[] =
-	"UPDATE sip_account SET change_date = CURRENT_TIMESTAMP WHERE subscriber_id = ?";
-
-/* store_prepaid.c */
-static const char SQL_PREPAID_FIND[] =
-	"SELECT s.id, a.prepaid FROM subscriber s"
-	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?";
-static const char SQL_LOCK_BALANCE[] =
-	"SELECT balance FROM prepaid_balance WHERE subscriber_id = ? FOR UPDATE";
-static const char SQL_SET_BALANCE[] =
-	"UPDATE prepaid_balance SET balance = ?, change_date = UTC_TIMESTAMP()"
-	" WHERE subscriber_id = ?";
-static const char SQL_ADD_HISTORY[] =
-	"INSERT INTO prepaid_history"
-	" (subscriber_id, date, action, description, value, balance, login, voucher_card_id)"
-	" VALUES (?, UTC_TIMESTAMP(), ?, ?, ?, ?, ?, ?)";
 
 #define RNULL ((struct rv){ .is_null = 1 })
 

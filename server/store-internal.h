@@ -5,12 +5,9 @@
 #include <stdint.h>
 #include "db.h"
 #include "store.h"
+#include "store_sql.h" /* SCOPE_COND, SCOPE_NARGS and the shared statements */
 
-/* The scope condition of a lookup, for a table alias t with reseller and
- * customer columns: bind store_scope_args() right after the statement's own
- * values. 0 in the scope means "any". */
-#define SCOPE_COND(t) " AND (? = 0 OR " t ".reseller = ?) AND (? = 0 OR " t ".customer = ?)"
-#define SCOPE_NARGS 4
+/* The values of SCOPE_COND (store_sql.h), SCOPE_NARGS of them. */
 void store_scope_args(const struct scope *sc, struct db_val *args);
 
 /* Adds the scope's restrictions to a listing (store_query). */

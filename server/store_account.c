@@ -27,60 +27,18 @@
 #define STORE_AUTO_FIRST 1000
 #define STORE_AUTO_TRIES 1000
 
-#define ACCOUNT_COLUMNS \
-	"SELECT s.id, s.username, s.domain, s.password, s.ha1, a.first_name, a.last_name, a.email," \
-	" a.rpid, a.timezone, a.owner, a.customer, a.reseller, a.prepaid, a.quota, a.call_limit," \
-	" a.region, a.timeout, a.quickdial_prefix, UNIX_TIMESTAMP(a.create_date)," \
-	" UNIX_TIMESTAMP(a.change_date)"
-#define ACCOUNT_FROM " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-
-static const char SQL_ACCOUNT_GET[] =
-	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_NAME_IS_ALIAS[] =
-	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
 static const char SQL_NAME_TAKEN[] =
 	"SELECT 1 FROM subscriber WHERE username = ? AND domain = ?"
 	" UNION ALL SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
 static const char SQL_AUTO_SAVE[] = "UPDATE sip_domain SET auto_username = ? WHERE domain_id = ?";
-static const char SQL_SUBSCRIBER_INSERT[] =
-	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_INSERT[] =
-	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
-	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_PASSWORD_UPDATE[] =
 	"UPDATE subscriber SET password = ?, ha1 = ?, ha1b = ? WHERE id = ?";
-static const char SQL_ACCOUNT_UPDATE[] =
-	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
-	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
-	" owner = COALESCE(?, owner), prepaid = COALESCE(?, prepaid), quota = COALESCE(?, quota),"
-	" call_limit = COALESCE(?, call_limit), region = COALESCE(?, region), timeout = COALESCE(?, timeout),"
-	" quickdial_prefix = COALESCE(?, quickdial_prefix), change_date = CURRENT_TIMESTAMP"
-	" WHERE subscriber_id = ?";
 static const char SQL_PROPS_DELETE[] = "DELETE FROM sip_account_property WHERE subscriber_id = ?";
-static const char SQL_PROP_INSERT[] =
-	"INSERT INTO sip_account_property (subscriber_id, name, value) VALUES (?, ?, ?)";
 static const char SQL_ACL_DELETE[] = "DELETE FROM sip_account_acl WHERE subscriber_id = ?";
 static const char SQL_ACL_INSERT[] =
 	"INSERT INTO sip_account_acl (subscriber_id, seq, ip, mask, tag) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_ALIASES_OF_DELETE[] = "DELETE FROM dbaliases WHERE username = ? AND domain = ?";
 static const char SQL_SUBSCRIBER_DELETE[] = "DELETE FROM subscriber WHERE id = ?";
-
-/* Groups, properties and ACLs of up to EXTRAS_BATCH accounts per statement
- * (db.c binds at most 48 values); unused slots are bound to 0 (no
- * subscriber has id 0). */
-#define P10 "?,?,?,?,?,?,?,?,?,?"
-#define IN_BATCH " IN (" P10 "," P10 "," P10 "," P10 ")"
-#define EXTRAS_BATCH 40
-static const char SQL_BATCH_GROUPS[] =
-	"SELECT s.id, g.grp FROM subscriber s JOIN grp g ON g.username = s.username AND g.domain = s.domain"
-	" WHERE s.id" IN_BATCH " ORDER BY s.id, g.grp";
-static const char SQL_BATCH_PROPS[] =
-	"SELECT subscriber_id, name, value FROM sip_account_property WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, name";
-static const char SQL_BATCH_ACL[] =
-	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, seq";
 
 static const struct query_sort account_sorts[] = {
 	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },

@@ -77,11 +77,6 @@ void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t e
 	return slot;
 }
 
-static const char SQL_LOCK_DOMAIN[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " FOR UPDATE";
-
 enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain,
 				  struct domain_ref *ref, struct ngn_err *e)
 {
@@ -101,13 +96,6 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 	ref->auto_username = store_col_int(&out[3]);
 	return NGN_OK;
 }
-
-#define SQL_FIND_ACCOUNT \
-	"SELECT s.id, a.domain_id FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id" \
-	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a")
-static const char SQL_FIND_ACCOUNT_READ[] = SQL_FIND_ACCOUNT;
-static const char SQL_FIND_ACCOUNT_UPDATE[] = SQL_FIND_ACCOUNT " FOR UPDATE";
-static const char SQL_FIND_ACCOUNT_SHARE[] = SQL_FIND_ACCOUNT " LOCK IN SHARE MODE";
 
 enum ngn_status store_find_account(struct db *db, const struct scope *sc, const struct sip_id *id,
 				   int lock, const char *what, struct account_ref *ref, struct ngn_err *e)
@@ -129,8 +117,6 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
 	ref->domain_id = (uint64_t)store_col_int(&out[1]);
 	return NGN_OK;
 }
-
-static const char SQL_PROXY_EVENT[] = "INSERT INTO proxy_event (username, domain) VALUES (?, ?)";
 
 enum ngn_status store_proxy_event(struct db *db, const struct sip_id *id)
 {

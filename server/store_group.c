@@ -15,18 +15,8 @@
 #include <string.h>
 #include "store-internal.h"
 
-static const char SQL_GROUPS_OF[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_GROUP_HAS[] =
-	"SELECT 1 FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_GROUP_INSERT[] =
-	"INSERT INTO grp (username, domain, grp, last_modified) VALUES (?, ?, ?, UTC_TIMESTAMP())";
-static const char SQL_GROUP_DELETE[] =
-	"DELETE FROM grp WHERE username = ? AND domain = ? AND grp = ?";
 static const char SQL_GROUP_DELETE_ALL[] =
 	"DELETE FROM grp WHERE username = ? AND domain = ?";
-static const char SQL_ACCOUNT_TOUCH[] =
-	"UPDATE sip_account SET change_date = CURRENT_TIMESTAMP WHERE subscriber_id = ?";
 
 struct groups_row {
 	struct arena *a;
