@@ -238,8 +238,8 @@ static const char SQL_LIST_PAGE[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.domai
 
 #define RNULL ((struct rv){ .is_null = 1 })
 
-/* load_extras() for accounts ids[0..n): per batch of 40, groups, properties
- * and ACL by IN lists padded with 0 */
+/* load_extras() for accounts ids[0..n) (listings): per batch of 40,
+ * groups, properties and ACL by IN lists padded with 0 */
 static int load_extras(struct raw_conn *c, const long long *ids, unsigned n)
 {
 	for (unsigned off = 0; off < n; off += EXTRAS_BATCH) {
@@ -254,7 +254,8 @@ static int load_extras(struct raw_conn *c, const long long *ids, unsigned n)
 	return 0;
 }
 
-/* store_account_get: get_one */
+/* store_account_get: get_one, the account row, then load_extras_one:
+ * groups, properties and ACL of that one account by its keys */
 static int get_one(struct raw_conn *c, const char *user, const char *domain)
 {
 	struct rv a[6] = { RS(user), RS(domain) };
@@ -267,7 +268,11 @@ static int get_one(struct raw_conn *c, const char *user, const char *domain)
 		snprintf(c->err, sizeof c->err, "no account %s@%s", user, domain);
 		return -1;
 	}
-	return load_extras(c, &sid, 1);
+	struct rv id[1] = { RI(sid) };
+	if (q(c, SQL_GROUPS_OF, a, 2, NULL, NULL, NULL, NULL) || q(c, SQL_ONE_PROPS, id, 1, NULL, NULL, NULL, NULL)
+	    || q(c, SQL_ONE_ACL, id, 1, NULL, NULL, NULL, NULL))
+		return -1;
+	return 0;
 }
 
 static int op_get_account(struct raw_conn *c, const struct wl_op *op)
@@ -473,34 +478,6 @@ static int op_get_account_u(struct raw_conn *c, const struct wl_op *op)
 	return 0;
 }
 
-/* extras of one account by its key: each is an index range read in the
- * index's order (no IN list, no filesort) */
-static const char SQL_ONE_GROUPS[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_ONE_PROPS[] =
-	"SELECT name, value FROM sip_account_property WHERE subscriber_id = ? ORDER BY name";
-static const char SQL_ONE_ACL[] =
-	"SELECT ip, mask, tag FROM sip_account_acl WHERE subscriber_id = ? ORDER BY seq";
-
-static int op_get_account_s(struct raw_conn *c, const struct wl_op *op)
-{
-	struct rv a[6] = { RS(op->user), RS(op->domain) };
-	SCOPE_ADMIN(a, 2);
-	long long sid = 0;
-	uint64_t rows = 0;
-	if (q(c, SQL_ACCOUNT_GET, a, 6, NULL, NULL, &rows, &sid))
-		return -1;
-	if (rows == 0) {
-		snprintf(c->err, sizeof c->err, "no account %s@%s", op->user, op->domain);
-		return -1;
-	}
-	struct rv id[1] = { RI(sid) };
-	if (q(c, SQL_ONE_GROUPS, a, 2, NULL, NULL, NULL, NULL) || q(c, SQL_ONE_PROPS, id, 1, NULL, NULL, NULL, NULL)
-	    || q(c, SQL_ONE_ACL, id, 1, NULL, NULL, NULL, NULL))
-		return -1;
-	return 0;
-}
-
 static int op_get_account_j(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[6] = { RS(op->user), RS(op->domain) };
@@ -559,7 +536,7 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 {
 	int r;
 	int ro = op->kind == WL_POINT_SELECT || op->kind == WL_GET_ACCOUNT_JRO || op->kind == WL_GET_ACCOUNT_RO
-		 || op->kind == WL_GET_ACCOUNT_URO || op->kind == WL_GET_ACCOUNT_SRO;
+		 || op->kind == WL_GET_ACCOUNT_URO;
 	if (ro != c->autocommit) {
 		/* once per connection: a workload runs one kind of operation */
 		if (mysql_autocommit(c->my, ro))
@@ -575,9 +552,6 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 		return op_get_account(c, op);
 	case WL_GET_ACCOUNT_J: r = op_get_account_j(c, op); break;
 	case WL_GET_ACCOUNT_U: r = op_get_account_u(c, op); break;
-	case WL_GET_ACCOUNT_S: r = op_get_account_s(c, op); break;
-	case WL_GET_ACCOUNT_SRO:
-		return op_get_account_s(c, op);
 	case WL_GET_ACCOUNT_URO:
 		return op_get_account_u(c, op);
 	case WL_GET_ACCOUNTS_J: r = op_get_accounts_j(c, op); break;

@@ -6,7 +6,7 @@
 static const char *const names[WL_COUNT] = {
 	"getAccount", "addAccount", "updateAccount", "flip", "addBalance", "addBalanceHot", "getAccounts", "addAccount1D",
 	"pointSelect", "getAccountJ", "getAccountJro", "getAccountRO", "getAccountsJ",
-	"getAccountU", "getAccountUro", "getAccountS", "getAccountSro", "addAccount1DS", "getAccountsD",
+	"getAccountU", "getAccountUro", "addAccount1DS", "getAccountsD",
 };
 
 const char *wl_name(enum wl_kind k)

@@ -67,6 +67,10 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
  * written in the transaction of the change. */
 enum ngn_status store_proxy_event(struct db *db, const struct sip_id *id);
 
+/* The account's groups, sorted (grp's binary collation: byte order), into
+ * out (allocated in a). One statement, an index range in index order. */
+enum ngn_status store_groups_load(struct db *db, const struct sip_id *id, struct arena *a, struct str_list *out);
+
 /* Makes the account's groups exactly `groups` (deduplicated). *changed is
  * set when a row was added or removed; a proxy_event row is then written
  * (group invariant G1 in store_group.c). The account must be locked. */

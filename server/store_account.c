@@ -107,15 +107,24 @@ static enum ngn_status account_row(void *arg, const struct db_val *c, size_t nco
 	return NGN_OK;
 }
 
+/* Where the rows of an extras statement go: the batch statements (listings)
+ * start every row with the subscriber id, which picks the account of v; the
+ * statements of one account (keyed == 0) do not, and fill v[0]. */
 struct extras {
 	struct arena *a;
-	struct account *v;       /* the batch */
+	struct account *v;
 	size_t n;
+	int keyed;
 };
 
-static struct account *batch_find(struct extras *x, const struct db_val *sid)
+/* The account a row belongs to, NULL if none of ours; advances *c past the
+ * subscriber id of a keyed row. */
+static struct account *row_account(struct extras *x, const struct db_val **c)
 {
-	uint64_t id = (uint64_t)store_col_int(sid);
+	if (!x->keyed)
+		return x->v;
+	uint64_t id = (uint64_t)store_col_int(&(*c)[0]);
+	(*c)++;
 	for (size_t i = 0; i < x->n; i++)
 		if (x->v[i].sid == id)
 			return &x->v[i];
@@ -126,12 +135,12 @@ static enum ngn_status group_row(void *arg, const struct db_val *c, size_t ncols
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct str_list *l = acc->groups;
 	char **slot = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *slot);
-	if (slot == NULL || (*slot = store_col_str(x->a, &c[1])) == NULL)
+	if (slot == NULL || (*slot = store_col_str(x->a, &c[0])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -140,12 +149,12 @@ static enum ngn_status prop_row(void *arg, const struct db_val *c, size_t ncols)
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct prop_list *l = acc->properties;
 	struct property *p = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *p);
-	if (p == NULL || (p->name = store_col_str(x->a, &c[1])) == NULL || (p->value = store_col_str(x->a, &c[2])) == NULL)
+	if (p == NULL || (p->name = store_col_str(x->a, &c[0])) == NULL || (p->value = store_col_str(x->a, &c[1])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -154,23 +163,24 @@ static enum ngn_status acl_row(void *arg, const struct db_val *c, size_t ncols)
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct acl_list *l = acc->acl;
 	struct acl_entry *e = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *e);
-	if (e == NULL || (e->ip = store_col_str(x->a, &c[1])) == NULL || (e->tag = store_col_str(x->a, &c[3])) == NULL)
+	if (e == NULL || (e->ip = store_col_str(x->a, &c[0])) == NULL || (e->tag = store_col_str(x->a, &c[2])) == NULL)
 		return NGN_E_INTERNAL;
-	e->mask = store_col_int(&c[2]);
+	e->mask = store_col_int(&c[1]);
 	return NGN_OK;
 }
 
-/* Fills groups, properties and acl of v[0..n). */
+/* Fills groups, properties and acl of v[0..n) (a listing's page): three
+ * statements per EXTRAS_BATCH accounts. */
 static enum ngn_status load_extras(struct db *db, struct arena *a, struct account *v, size_t n)
 {
 	enum ngn_status st = NGN_OK;
 	for (size_t off = 0; st == NGN_OK && off < n; off += EXTRAS_BATCH) {
-		struct extras x = { a, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH };
+		struct extras x = { a, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH, 1 };
 		struct db_val ids[EXTRAS_BATCH];
 		for (size_t i = 0; i < EXTRAS_BATCH; i++)
 			ids[i] = DB_I(i < x.n ? x.v[i].sid : 0);
@@ -180,6 +190,24 @@ static enum ngn_status load_extras(struct db *db, struct arena *a, struct accoun
 		if (st == NGN_OK)
 			st = db_query(db, SQL_BATCH_ACL, ids, EXTRAS_BATCH, acl_row, &x, NULL);
 	}
+	return st;
+}
+
+/* Fills groups, properties and acl of one account by its keys: each is a
+ * range of a unique index read in that index's order (grp's account_group_idx
+ * (username, domain, grp), the primary keys (subscriber_id, name) and
+ * (subscriber_id, seq)), so the database neither sorts nor reads other
+ * accounts' rows, unlike the padded IN lists of load_extras (a filesort).
+ * Same rows in the same order as load_extras. */
+static enum ngn_status load_extras_one(struct db *db, struct arena *a, struct account *acc)
+{
+	struct extras x = { a, acc, 1, 0 };
+	struct db_val sid[1] = { DB_I(acc->sid) };
+	enum ngn_status st = store_groups_load(db, &acc->id, a, acc->groups);
+	if (st == NGN_OK)
+		st = db_query(db, SQL_ONE_PROPS, sid, 1, prop_row, &x, NULL);
+	if (st == NGN_OK)
+		st = db_query(db, SQL_ONE_ACL, sid, 1, acl_row, &x, NULL);
 	return st;
 }
 
@@ -197,7 +225,7 @@ static enum ngn_status get_one(struct db *db, const struct scope *sc, const stru
 	if (l.n == 0)
 		return err_set(&res->err, NGN_E_ACCOUNT_NOT_FOUND, "SIP account %s@%s does not exist",
 			       id->username, id->domain);
-	st = load_extras(db, &res->arena, l.v, 1);
+	st = load_extras_one(db, &res->arena, &l.v[0]);
 	if (st == NGN_OK)
 		*out = l.v[0];
 	return st;

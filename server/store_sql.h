@@ -67,6 +67,13 @@ static const char SQL_BATCH_ACL[] =
 	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" EXTRAS_IN
 	" ORDER BY subscriber_id, seq";
 
+/* The same for one account (get_one), by its key; its groups are read
+ * with SQL_GROUPS_OF (store_groups_load). */
+static const char SQL_ONE_PROPS[] =
+	"SELECT name, value FROM sip_account_property WHERE subscriber_id = ? ORDER BY name";
+static const char SQL_ONE_ACL[] =
+	"SELECT ip, mask, tag FROM sip_account_acl WHERE subscriber_id = ? ORDER BY seq";
+
 /* ---- store_common.c ----------------------------------------------------- */
 
 static const char SQL_LOCK_DOMAIN[] =

@@ -999,6 +999,89 @@ START_TEST(group_faults)
 }
 END_TEST
 
+/* ---- reads and writes by key (bench/RESULTS.md proposals 2, 4, 5, 6) ---- */
+
+/* The serialized children of the one node expr selects in the last reply
+ * (malloc'd): two replies' structures compared byte for byte. */
+static char *node_xml(const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, T.xp);
+	ck_assert_msg(o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr == 1, "%s: not one node in %s",
+		      expr, T.reply);
+	xmlBufferPtr b = xmlBufferCreate();
+	ck_assert_ptr_nonnull(b);
+	for (xmlNodePtr c = o->nodesetval->nodeTab[0]->children; c; c = c->next)
+		xmlNodeDump(b, T.doc, c, 0, 0);
+	char *s = strdup((const char *)xmlBufferContent(b));
+	ck_assert_ptr_nonnull(s);
+	xmlBufferFree(b);
+	xmlXPathFreeObject(o);
+	return s;
+}
+
+#define PROPS3(p, q, r) "<properties xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[3]\">" p q r "</properties>"
+#define ACL_ITEM(ip, mask, tag)                                                                    \
+	"<item><ip xsi:type=\"xsd:string\">" ip "</ip><mask xsi:type=\"xsd:int\">" #mask "</mask>"  \
+	"<tag xsi:type=\"xsd:string\">" tag "</tag></item>"
+#define ACL3(a, b, c) "<acl xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[3]\">" a b c "</acl>"
+#define GROUPS3(g, h, i)                                                                           \
+	"<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[3]\"><item>" g "</item><item>" h \
+	"</item><item>" i "</item></groups>"
+
+/* getAccount reads groups, properties and ACL of one account by key
+ * (load_extras_one), listings by batches of ids (load_extras): both give
+ * the same lists in the same order (groups and properties sorted in byte
+ * order, the ACL as given), and nothing of the neighbouring accounts. */
+START_TEST(account_get_extras_by_key_match_listing)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_account("alice", "example.com", "pw",
+		       GROUPS3("zeta", "Alpha", "m-1") PROPS3(PROP("zz", "last"), PROP("Mixed", "upper first"), PROP("a.b:c", ""))
+			       ACL3(ACL_ITEM("10.0.0.9", 32, "nine"), ACL_ITEM("10.0.0.1", 8, ""), ACL_ITEM("192.168.1.0", 24, "lan"))));
+	/* neighbours with ids on both sides, with extras of their own */
+	OK(add_account("bob", "example.com", "pw", GROUPS1("bobs") PROPS1(PROP("b", "1")) ACL1("1.1.1.1", 1)));
+	testdb_scalar(T.db, "UPDATE sip_account SET change_date = '2020-01-01 00:00:00'");
+	OK(add_account("carol", "example.com", "pw", GROUPS1("carols") PROPS1(PROP("c", "1")) ACL1("3.3.3.3", 3)));
+
+	OK(id_call("getAccount", "sipId", "alice", "example.com", NULL));
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "alpha"); /* lower-cased by validation */
+	ck_assert_str_eq(XS(R "/groups/item[2]"), "m-1");
+	ck_assert_str_eq(XS(R "/groups/item[3]"), "zeta");
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 3);
+	ck_assert_str_eq(XS(R "/properties/item[1]/name"), "Mixed");
+	ck_assert_str_eq(XS(R "/properties/item[2]/name"), "a.b:c");
+	ck_assert_str_eq(XS(R "/properties/item[3]/name"), "zz");
+	ck_assert_str_eq(XS(R "/properties/item[3]/value"), "last");
+	ck_assert_int_eq((int)XN("count(" R "/properties/item)"), 3);
+	ck_assert_str_eq(XS(R "/acl/item[1]/ip"), "10.0.0.9");
+	ck_assert_str_eq(XS(R "/acl/item[1]/tag"), "nine");
+	ck_assert_str_eq(XS(R "/acl/item[2]/ip"), "10.0.0.1");
+	ck_assert_int_eq((int)XN("count(" R "/acl/item[2]/tag)"), 0); /* no tag: none sent back */
+	ck_assert_str_eq(XS(R "/acl/item[3]/mask"), "24");
+	ck_assert_int_eq((int)XN("count(" R "/acl/item)"), 3);
+	char *one = node_xml(R);
+
+	OK(get_accounts(S("domain", "example.com"), ORDER("username", "ASC"), 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 3);
+	char *listed = node_xml(R "/accounts/item[id/username = 'alice']");
+	ck_assert_str_eq(one, listed);
+	free(listed);
+	free(one);
+
+	OK(id_call("getAccount", "sipId", "bob", "example.com", NULL));
+	one = node_xml(R);
+	OK(get_accounts(S("username", "bob"), "", 0, 10));
+	listed = node_xml(R "/accounts/item[1]");
+	ck_assert_str_eq(one, listed);
+	free(listed);
+	free(one);
+	ck_assert_str_eq(XS(R "/accounts/item[1]/groups/item[1]"), "bobs");
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/groups/item)"), 1);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/properties/item)"), 1);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/acl/item)"), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -1016,6 +1099,7 @@ int main(void)
 				 scope_narrows_lookups_and_listings } },
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
+		{ "by_key", { account_get_extras_by_key_match_listing } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		TCase *tc = tcase_create(cases[i].name);
