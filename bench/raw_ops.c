@@ -230,12 +230,6 @@ static int rollback(struct raw_conn *c)
 /* an admin login's scope values (SCOPE_COND, store_sql.h) */
 #define SCOPE_ADMIN(a, i) (a[i] = RI(0), a[i + 1] = RI(0), a[i + 2] = RI(0), a[i + 3] = RI(0))
 
-/* store_query.c as list_body assembles it for a domain filter and the
- * default order (changeDate DESC) */
-static const char SQL_LIST_COUNT[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE s.domain = ?";
-static const char SQL_LIST_PAGE[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.domain = ?"
-	" ORDER BY a.change_date DESC, s.id DESC LIMIT ? OFFSET ?";
-
 #define RNULL ((struct rv){ .is_null = 1 })
 
 /* load_extras() for accounts ids[0..n) (listings): per batch of 40,
@@ -417,15 +411,16 @@ static int op_add_balance(struct raw_conn *c, const struct wl_op *op)
 	return q(c, SQL_ADD_HISTORY, h, 7, NULL, NULL, NULL, NULL);
 }
 
-/* store_account_list (list_body): count, page of 50, extras in batches */
+/* store_account_list (list_body): count, page of 50 (the texts list_body
+ * assembles for a domain filter and the default order), extras in batches */
 static int op_get_accounts(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[3] = { RS(op->domain), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT, a, 1, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_LIST_COUNT_DOMAIN, a, 1, NULL, NULL, NULL, NULL))
 		return -1;
 	long long ids[50];
 	unsigned n = 0;
-	if (q_ids(c, SQL_LIST_PAGE, a, 3, ids, 50, &n))
+	if (q_ids(c, SQL_LIST_PAGE_DOMAIN, a, 3, ids, 50, &n))
 		return -1;
 	return load_extras(c, ids, n);
 }
@@ -442,8 +437,8 @@ static int op_get_accounts(struct raw_conn *c, const struct wl_op *op)
 	" WHERE l.subscriber_id = s.id)"
 static const char SQL_ACCOUNT_GET_J[] =
 	ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_LIST_PAGE_J[] = ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE s.domain = ?"
-	" ORDER BY a.change_date DESC, s.id DESC LIMIT ? OFFSET ?";
+static const char SQL_LIST_PAGE_J[] = ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE " ACCOUNT_DOMAIN_EQ
+	" ORDER BY " ACCOUNT_BY_CHANGE_DESC " LIMIT ? OFFSET ?";
 
 /* One statement, one row per item: kind 0 the account, 1 a group, 2 a
  * property, 3 an ACL entry (NULL-padded to the account's 21 columns). */
@@ -492,33 +487,10 @@ static int op_get_account_j(struct raw_conn *c, const struct wl_op *op)
 	return 0;
 }
 
-/* filter on sip_account.domain_id: ORDER BY change_date DESC LIMIT 50 can
- * walk domain_change_idx backwards and stop after 50 rows */
-static const char SQL_DOMAIN_ID[] = "SELECT id FROM domain WHERE domain = ?";
-static const char SQL_LIST_COUNT_D[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE a.domain_id = ?";
-static const char SQL_LIST_PAGE_D[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE a.domain_id = ?"
-	" ORDER BY a.change_date DESC, a.subscriber_id DESC LIMIT ? OFFSET ?";
-
-static int op_get_accounts_d(struct raw_conn *c, const struct wl_op *op)
-{
-	struct rv a[1] = { RS(op->domain) };
-	long long did = 0;
-	if (q(c, SQL_DOMAIN_ID, a, 1, NULL, NULL, NULL, &did))
-		return -1;
-	struct rv b[3] = { RI(did), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT_D, b, 1, NULL, NULL, NULL, NULL))
-		return -1;
-	long long ids[50];
-	unsigned n = 0;
-	if (q_ids(c, SQL_LIST_PAGE_D, b, 3, ids, 50, &n))
-		return -1;
-	return load_extras(c, ids, n);
-}
-
 static int op_get_accounts_j(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[3] = { RS(op->domain), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT, a, 1, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_LIST_COUNT_DOMAIN, a, 1, NULL, NULL, NULL, NULL))
 		return -1;
 	return q(c, SQL_LIST_PAGE_J, a, 3, NULL, NULL, NULL, NULL);
 }
@@ -559,7 +531,6 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 	case WL_ADD_ACCOUNT:
 	case WL_ADD_ACCOUNT_1D:
 	case WL_ADD_ACCOUNT_1DS: r = op_add_account(c, op); break;
-	case WL_GET_ACCOUNTS_D: r = op_get_accounts_d(c, op); break;
 	case WL_UPDATE_ACCOUNT: r = op_update_account(c, op); break;
 	case WL_FLIP: r = op_flip(c, op, group); break;
 	case WL_BALANCE: case WL_BALANCE_HOT: r = op_add_balance(c, op); break;

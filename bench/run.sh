@@ -202,7 +202,7 @@ run_scale() {
 		ran=
 		for c in $conns_list; do
 			case $wl in
-			pointSelect | *J | *Jro | *RO | *U | *Uro | *DS | *sD) ;; # raw only
+			pointSelect | *J | *Jro | *RO | *U | *Uro | *DS) ;; # raw only
 			*) measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
 			esac
 			[ "$do_raw" = 1 ] && measure raw "$wl" "$c" "$scale"

@@ -6,7 +6,7 @@
 static const char *const names[WL_COUNT] = {
 	"getAccount", "addAccount", "updateAccount", "flip", "addBalance", "addBalanceHot", "getAccounts", "addAccount1D",
 	"pointSelect", "getAccountJ", "getAccountJro", "getAccountRO", "getAccountsJ",
-	"getAccountU", "getAccountUro", "addAccount1DS", "getAccountsD",
+	"getAccountU", "getAccountUro", "addAccount1DS",
 };
 
 const char *wl_name(enum wl_kind k)
@@ -82,7 +82,6 @@ void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct w
 		break;
 	case WL_GET_ACCOUNTS:
 	case WL_GET_ACCOUNTS_J:
-	case WL_GET_ACCOUNTS_D:
 		/* the domain of a random account */
 		op->id = next_rand(&c->rng) % n;
 		break;

@@ -41,8 +41,8 @@ static const char SQL_ALIASES_OF_DELETE[] = "DELETE FROM dbaliases WHERE usernam
 static const char SQL_SUBSCRIBER_DELETE[] = "DELETE FROM subscriber WHERE id = ?";
 
 static const struct query_sort account_sorts[] = {
-	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },
-	{ "createDate", "a.create_date ASC, s.id ASC", "a.create_date DESC, s.id DESC", 1 },
+	{ "changeDate", ACCOUNT_BY_CHANGE_ASC, ACCOUNT_BY_CHANGE_DESC, 1 },
+	{ "createDate", ACCOUNT_BY_CREATE_ASC, ACCOUNT_BY_CREATE_DESC, 1 },
 	{ "username", "s.username ASC, s.domain ASC", "s.username DESC, s.domain DESC", 0 },
 	{ "domain", "s.domain ASC, s.username ASC", "s.domain DESC, s.username DESC", 0 },
 	{ "firstName", "a.first_name ASC, s.id ASC", "a.first_name DESC, s.id DESC", 0 },
@@ -438,7 +438,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	struct query q;
 	query_init(&q, &account_listing);
 	query_str(&q, "s.username = ?", "s.username LIKE ?", aq->username);
-	query_str(&q, "s.domain = ?", "s.domain LIKE ?", aq->domain);
+	query_str(&q, ACCOUNT_DOMAIN_EQ, ACCOUNT_DOMAIN_LIKE, aq->domain); /* see store_sql.h */
 	query_str(&q, "a.first_name = ?", "a.first_name LIKE ?", aq->first_name);
 	query_str(&q, "a.last_name = ?", "a.last_name LIKE ?", aq->last_name);
 	query_str(&q, "a.email = ?", "a.email LIKE ?", aq->email);

@@ -74,6 +74,27 @@ static const char SQL_ONE_PROPS[] =
 static const char SQL_ONE_ACL[] =
 	"SELECT ip, mask, tag FROM sip_account_acl WHERE subscriber_id = ? ORDER BY seq";
 
+/* getAccounts (list_body, assembled by store_query.c). An exact domain
+ * filter goes through sip_account.domain_id and the date orders end in
+ * a.subscriber_id (= s.id): then sip_account's domain_change_idx
+ * (domain_id, change_date, + the primary key subscriber_id) serves both
+ * the filter and the default order, and the page statement walks that
+ * index and stops after `count` rows instead of reading and sorting the
+ * whole domain (the filter on subscriber.domain and the order on
+ * sip_account.change_date had no index in common). */
+#define ACCOUNT_DOMAIN_EQ "a.domain_id = (SELECT d.id FROM domain d WHERE d.domain = ?)"
+#define ACCOUNT_DOMAIN_LIKE "s.domain LIKE ?"
+#define ACCOUNT_BY_CHANGE_ASC "a.change_date ASC, a.subscriber_id ASC"
+#define ACCOUNT_BY_CHANGE_DESC "a.change_date DESC, a.subscriber_id DESC"
+#define ACCOUNT_BY_CREATE_ASC "a.create_date ASC, a.subscriber_id ASC"
+#define ACCOUNT_BY_CREATE_DESC "a.create_date DESC, a.subscriber_id DESC"
+/* What list_body assembles for a domain filter alone and the default order
+ * (changeDate DESC): check_query.c checks the assembly against these. */
+static const char SQL_LIST_COUNT_DOMAIN[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE " ACCOUNT_DOMAIN_EQ;
+static const char SQL_LIST_PAGE_DOMAIN[] =
+	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE " ACCOUNT_DOMAIN_EQ " ORDER BY " ACCOUNT_BY_CHANGE_DESC
+	" LIMIT ? OFFSET ?";
+
 /* ---- store_common.c ----------------------------------------------------- */
 
 static const char SQL_LOCK_DOMAIN[] =

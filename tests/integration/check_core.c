@@ -1082,6 +1082,79 @@ START_TEST(account_get_extras_by_key_match_listing)
 }
 END_TEST
 
+/* Every username of a listing, page by page (pages of 7), comma-separated. */
+static void listed_names(const char *filter, const char *order, char *out, size_t cap, int *total)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int start = 0;; start += 7) {
+		OK(get_accounts(filter, order, start, 7));
+		*total = (int)XN("number(" R "/total)");
+		int items = (int)XN("count(" R "/accounts/item)");
+		for (int i = 1; i <= items; i++) {
+			char x[128];
+			snprintf(x, sizeof x, R "/accounts/item[%d]/id/username", i);
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", XS(x));
+			ck_assert(n < cap);
+		}
+		if (items < 7)
+			break;
+	}
+}
+
+/* An exact domain filter pages through sip_account.domain_id in index
+ * order; wildcards still go through subscriber.domain. Pages, totals and
+ * order are those of the filter on subscriber.domain ordered by s.id, also
+ * with many ties on the dates. */
+START_TEST(account_listing_by_domain_id_pages_as_before)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_domain("example.net", 0, 0));
+	OK(add_domain("empty.org", 0, 0));
+	for (int i = 0; i < 64; i++) {
+		char user[16];
+		snprintf(user, sizeof user, "u%02d", i);
+		OK(add_account(user, i % 4 == 3 ? "example.net" : "example.com", "pw", ""));
+	}
+	/* five distinct change dates, three create dates: ties broken by id */
+	testdb_scalar(T.db, "UPDATE sip_account SET change_date = '2020-01-01' + INTERVAL (subscriber_id * 7 % 5) MINUTE,"
+			    " create_date = '2019-01-01' + INTERVAL (subscriber_id % 3) DAY");
+	static const struct {
+		const char *order, *sql;
+	} orders[] = {
+		{ "", "a.change_date DESC, s.id DESC" },
+		{ ORDER("changeDate", "ASC"), "a.change_date ASC, s.id ASC" },
+		{ ORDER("createDate", "DESC"), "a.create_date DESC, s.id DESC" },
+		{ ORDER("createDate", "ASC"), "a.create_date ASC, s.id ASC" },
+	};
+	static char got[4096], sql[8192];
+	for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+		int total = -1;
+		listed_names(S("domain", "EXAMPLE.com"), orders[k].order, got, sizeof got, &total);
+		ck_assert_int_eq(total, 48);
+		snprintf(sql, sizeof sql,
+			 "SELECT GROUP_CONCAT(s.username ORDER BY %s SEPARATOR ',') = '%s'"
+			 " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id WHERE s.domain = 'example.com'",
+			 orders[k].sql, got);
+		ck_assert_msg(Q(sql) == 1, "order %s: %s", orders[k].sql, got);
+	}
+	int total = -1;
+	listed_names(S("domain", "example.net"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 16);
+	listed_names(S("domain", "empty.org"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 0);
+	ck_assert_str_eq(got, "");
+	listed_names(S("domain", "nowhere.org"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 0);
+	listed_names(S("domain", "example.%"), ORDER("changeDate", "ASC"), got, sizeof got, &total);
+	ck_assert_int_eq(total, 64);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber"), 64);
+	/* with other filters next to it */
+	OK(get_accounts(S("domain", "example.com") S("username", "u0%"), ORDER("changeDate", "DESC"), 0, 100));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 8); /* u00..u09 without u03, u07 */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -1099,7 +1172,7 @@ int main(void)
 				 scope_narrows_lookups_and_listings } },
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
-		{ "by_key", { account_get_extras_by_key_match_listing } },
+		{ "by_key", { account_get_extras_by_key_match_listing, account_listing_by_domain_id_pages_as_before } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		TCase *tc = tcase_create(cases[i].name);
