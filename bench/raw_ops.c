@@ -275,12 +275,9 @@ static int op_get_account(struct raw_conn *c, const struct wl_op *op)
 }
 
 /* store_account_add (add_body) for envelope.c's addAccount: two groups, one
- * property, an empty ACL; the digests are computed by the client as the
- * server computes them (their cost is in the ngnprod column only) */
-static const char SQL_LOCK_DOMAIN_SHARE[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " LOCK IN SHARE MODE";
+ * property, an empty ACL; the domain row in share mode (a given name, not
+ * <autoincrement>); the digests are computed by the client as the server
+ * computes them (their cost is in the ngnprod column only) */
 
 static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 {
@@ -292,8 +289,7 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 	struct rv d[5] = { RS(op->domain) };
 	SCOPE_ADMIN(d, 1);
 	long long domain_id = 0;
-	if (q(c, op->kind == WL_ADD_ACCOUNT_1DS ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, d, 5, NULL, NULL, NULL,
-	      &domain_id))
+	if (q(c, SQL_LOCK_DOMAIN_SHARE, d, 5, NULL, NULL, NULL, &domain_id))
 		return -1;
 	struct rv n[2] = { RS(op->user), RS(op->domain) };
 	if (q(c, SQL_NAME_IS_ALIAS, n, 2, NULL, NULL, NULL, NULL))
@@ -529,8 +525,7 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 	case WL_GET_ACCOUNTS_J: r = op_get_accounts_j(c, op); break;
 	case WL_GET_ACCOUNT: r = op_get_account(c, op); break;
 	case WL_ADD_ACCOUNT:
-	case WL_ADD_ACCOUNT_1D:
-	case WL_ADD_ACCOUNT_1DS: r = op_add_account(c, op); break;
+	case WL_ADD_ACCOUNT_1D: r = op_add_account(c, op); break;
 	case WL_UPDATE_ACCOUNT: r = op_update_account(c, op); break;
 	case WL_FLIP: r = op_flip(c, op, group); break;
 	case WL_BALANCE: case WL_BALANCE_HOT: r = op_add_balance(c, op); break;

@@ -33,7 +33,6 @@ enum wl_kind {
 	WL_GET_ACCOUNTS_J,   /* getAccounts as COUNT + one page SELECT with subqueries + COMMIT */
 	WL_GET_ACCOUNT_U,    /* getAccount as one SELECT ... UNION ALL (account, groups, properties, ACL) + COMMIT */
 	WL_GET_ACCOUNT_URO,  /* the same in autocommit mode (no COMMIT) */
-	WL_ADD_ACCOUNT_1DS,  /* addAccount1D with the domain row read LOCK IN SHARE MODE */
 	WL_COUNT
 };
 

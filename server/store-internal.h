@@ -38,17 +38,22 @@ enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t nco
  * NULL when out of memory. */
 void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);
 
-/* A domain row, locked for the rest of the transaction (SELECT ... FOR
- * UPDATE on domain and sip_domain). Every operation that adds a name to a
- * domain or removes the domain holds this lock, so "account names and alias
- * names of a domain are disjoint" and "a deleted domain is empty" are exact
- * under concurrency. NGN_E_DOMAIN_NOT_FOUND (message in e). */
+/* A domain row, locked for the rest of the transaction: the domain and
+ * sip_domain rows FOR UPDATE, or in share mode when shared. Every operation
+ * that adds a name to a domain or removes the domain holds this lock, so
+ * "account names and alias names of a domain are disjoint" and "a deleted
+ * domain is empty" are exact under concurrency. addAccount takes it shared
+ * (unless it allocates an <autoincrement> name, which writes sip_domain):
+ * adds of accounts exclude neither each other (they meet on subscriber's
+ * unique key instead) nor need to, while addAlias, updateDomain and
+ * deleteDomain take it FOR UPDATE, which excludes them all (S and X
+ * conflict). NGN_E_DOMAIN_NOT_FOUND (message in e). */
 struct domain_ref {
 	uint64_t id;
 	int64_t customer, reseller;
 	int64_t auto_username;   /* last number handed out for <autoincrement> */
 };
-enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain,
+enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain, int shared,
 				  struct domain_ref *ref, struct ngn_err *e);
 
 /* An account row. lock = 1 takes the subscriber and sip_account rows FOR

@@ -10,11 +10,19 @@
  *      is "" (also after a password change).
  *  A2. An account exists only in an existing domain, and its name is not
  *      also an alias of that domain: both are checked under the domain row
- *      lock (store_lock_domain), which addAlias takes too.
+ *      lock (store_lock_domain). addAccount takes it in share mode, so adds
+ *      into one domain run side by side; addAlias (the other half, L1 in
+ *      store_alias.c), updateDomain and deleteDomain take it FOR UPDATE,
+ *      which conflicts with share mode, so an alias and an account of one
+ *      name never both get in, and a domain being deleted gains no account.
+ *      Two adds of the same name meet on subscriber's unique key (username,
+ *      domain): the second waits for the first and fails with
+ *      NGN_E_ACCOUNT_EXISTS once it commits.
  *  A3. <autoincrement> hands out the next number of the domain's counter
  *      (sip_domain.auto_username, first STORE_AUTO_FIRST), skipping names
  *      already taken by an account or alias; the counter moves under the
- *      domain row lock, so concurrent calls never get the same name.
+ *      domain row lock, taken FOR UPDATE for it (it writes sip_domain), so
+ *      concurrent calls never get the same name.
  *  A4. Deleting an account deletes its grp rows (with a proxy_event; G3 in
  *      store_group.c) and the aliases that point to it; properties, ACL and
  *      sip_account go by ON DELETE CASCADE. */
@@ -319,11 +327,11 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	const struct account *a = op->a;
 	struct ngn_err *e = &op->res->err;
 	struct domain_ref dom;
-	enum ngn_status st = store_lock_domain(db, op->sc, a->id.domain, &dom, e);
-	if (st != NGN_OK)
-		return st;
 	struct sip_id id = a->id;
 	int autoinc = strcmp(id.username, STORE_AUTOINCREMENT) == 0;
+	enum ngn_status st = store_lock_domain(db, op->sc, a->id.domain, !autoinc, &dom, e); /* A2, A3 */
+	if (st != NGN_OK)
+		return st;
 	if (autoinc) {
 		st = allocate_username(db, &dom, id.domain, &op->res->arena, &id.username, e);
 	} else {

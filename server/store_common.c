@@ -77,7 +77,7 @@ void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t e
 	return slot;
 }
 
-enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain,
+enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain, int shared,
 				  struct domain_ref *ref, struct ngn_err *e)
 {
 	struct db_val args[1 + SCOPE_NARGS] = { DB_S(domain) };
@@ -85,7 +85,7 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 	struct db_val out[4];
 	char buf[64];
 	int found = 0;
-	enum ngn_status st = db_query_one(db, SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS, out, 4, buf, sizeof buf, &found);
+	enum ngn_status st = db_query_one(db, shared ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS, out, 4, buf, sizeof buf, &found);
 	if (st != NGN_OK)
 		return st;
 	if (!found)

@@ -97,10 +97,12 @@ static const char SQL_LIST_PAGE_DOMAIN[] =
 
 /* ---- store_common.c ----------------------------------------------------- */
 
-static const char SQL_LOCK_DOMAIN[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " FOR UPDATE";
+#define SQL_LOCK_DOMAIN_ROW \
+	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username" \
+	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id" \
+	" WHERE d.domain = ?" SCOPE_COND("sd")
+static const char SQL_LOCK_DOMAIN[] = SQL_LOCK_DOMAIN_ROW " FOR UPDATE";
+static const char SQL_LOCK_DOMAIN_SHARE[] = SQL_LOCK_DOMAIN_ROW " LOCK IN SHARE MODE";
 
 #define SQL_FIND_ACCOUNT \
 	"SELECT s.id, a.domain_id FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id" \

@@ -7,6 +7,7 @@
  * of all tables before and after), and every reply is checked not to echo
  * the request's auth header (inproc.c). */
 #include <check.h>
+#include <mysql.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1155,6 +1156,212 @@ START_TEST(account_listing_by_domain_id_pages_as_before)
 }
 END_TEST
 
+/* A transaction of the test's own: a plain connection (not struct db) that
+ * can hold a lock while the store works on another connection. */
+static MYSQL *hold_open(void)
+{
+	MYSQL *my = mysql_init(NULL);
+	ck_assert_ptr_nonnull(my);
+	const char *db = getenv("NGN_TEST_DB_NAME") ? getenv("NGN_TEST_DB_NAME") : "ngnprod";
+	ck_assert_msg(mysql_real_connect(my, "localhost", "root", "", db, 0, getenv("NGN_TEST_DB_SOCKET"), 0),
+		      "connect: %s", mysql_error(my));
+	return my;
+}
+
+static void hold_sql(MYSQL *my, const char *sql)
+{
+	ck_assert_msg(mysql_query(my, sql) == 0, "%s: %s", sql, mysql_error(my));
+	MYSQL_RES *r = mysql_store_result(my);
+	if (r)
+		mysql_free_result(r);
+}
+
+static enum ngn_status set_lock_wait_body(struct db *db, void *arg)
+{
+	(void)arg;
+	return db_exec(db, "SET SESSION innodb_lock_wait_timeout = 1", NULL, 0, NULL, NULL);
+}
+
+/* A store connection whose lock waits give up after 1 s (db_txn retries a
+ * timeout 5 times): a call that should not wait at all but does fails in
+ * seconds instead of minutes. */
+static struct db *impatient_db(void)
+{
+	struct db *db = testdb_open();
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_txn(db, set_lock_wait_body, NULL), NGN_OK);
+	return db;
+}
+
+static enum ngn_status api_add_account(struct db *db, const char *user, const char *domain)
+{
+	static char *groups_v[] = { "g1", "g2" };
+	struct str_list groups = { 2, 2, groups_v };
+	struct scope admin = { ROLE_ADMIN, 0, 0 };
+	struct account a = { 0 }, out;
+	a.id = (struct sip_id){ user, domain };
+	a.pw.kind = PW_CLEAR;
+	a.pw.clear = "pw";
+	a.groups = &groups;
+	struct store_res res;
+	store_res_init(&res);
+	enum ngn_status st = store_account_add(db, &admin, &a, 1, &out, &res);
+	store_res_free(&res);
+	return st;
+}
+
+static enum ngn_status api_add_alias(struct db *db, const char *user, const char *domain, const char *target)
+{
+	struct scope admin = { ROLE_ADMIN, 0, 0 };
+	struct alias al = { 0 };
+	al.id = (struct sip_id){ user, domain };
+	al.target = (struct sip_id){ target, domain };
+	al.has_target = 1;
+	struct store_res res;
+	store_res_init(&res);
+	enum ngn_status st = store_alias_add(db, &admin, &al, &res);
+	store_res_free(&res);
+	return st;
+}
+
+#define RACE_ROUNDS 20
+#define ADDERS 4
+#define ADDS_EACH 25
+
+struct race_job {
+	struct db *db;
+	pthread_barrier_t *go;
+	int kind;                    /* 0 distinct accounts, 1 the round's account, 2 the round's alias */
+	int index;
+	enum ngn_status st[RACE_ROUNDS > ADDS_EACH ? RACE_ROUNDS : ADDS_EACH];
+};
+
+static void *race_worker(void *arg)
+{
+	struct race_job *j = arg;
+	char name[32];
+	int n = j->kind == 0 ? ADDS_EACH : RACE_ROUNDS;
+	for (int i = 0; i < n; i++) {
+		if (j->kind == 0) {
+			if (i == 0)
+				pthread_barrier_wait(j->go);
+			snprintf(name, sizeof name, "c%d-%02d", j->index, i);
+			j->st[i] = api_add_account(j->db, name, "example.com");
+			continue;
+		}
+		snprintf(name, sizeof name, "r%02d", i);
+		pthread_barrier_wait(j->go);
+		j->st[i] = j->kind == 1 ? api_add_account(j->db, name, "example.com")
+					: api_add_alias(j->db, name, "example.com", "target");
+	}
+	return NULL;
+}
+
+/* addAccount takes the domain row in share mode (A2): adds of distinct
+ * names into one domain run side by side and all succeed; two adds of one
+ * name meet on subscriber's unique key, exactly one wins. */
+START_TEST(account_adds_share_the_domain_row)
+{
+	OK(add_domain("example.com", 0, 0));
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, ADDERS);
+	struct race_job jobs[ADDERS];
+	pthread_t th[ADDERS];
+	for (int i = 0; i < ADDERS; i++) {
+		jobs[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 0, .index = i };
+		ck_assert_ptr_nonnull(jobs[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < ADDERS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < ADDERS; i++) {
+		for (int k = 0; k < ADDS_EACH; k++)
+			ck_assert_msg(jobs[i].st[k] == NGN_OK, "adder %d, account %d: status %d", i, k, jobs[i].st[k]);
+		db_free(jobs[i].db);
+	}
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"), ADDERS * ADDS_EACH);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM grp"), 2 * ADDERS * ADDS_EACH);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM proxy_event"), ADDERS * ADDS_EACH);
+
+	/* the same name from two connections at once: one account, one
+	 * NGN_E_ACCOUNT_EXISTS, every round */
+	pthread_barrier_init(&go, NULL, 2);
+	struct race_job pair[2];
+	for (int i = 0; i < 2; i++) {
+		pair[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 1, .index = i };
+		ck_assert_ptr_nonnull(pair[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &pair[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		enum ngn_status a = pair[0].st[r], b = pair[1].st[r];
+		ck_assert_msg((a == NGN_OK && b == NGN_E_ACCOUNT_EXISTS) || (b == NGN_OK && a == NGN_E_ACCOUNT_EXISTS),
+			      "round %d: %d and %d", r, a, b);
+	}
+	for (int i = 0; i < 2; i++)
+		db_free(pair[i].db);
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username LIKE 'r%'"), RACE_ROUNDS);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_account"), ADDERS * ADDS_EACH + RACE_ROUNDS);
+
+	/* no waiting on each other: while another transaction holds the domain
+	 * row in share mode, an add goes through at once (FOR UPDATE would
+	 * wait for it, time out after 1 s, 6 times, and fail) */
+	MYSQL *hold = hold_open();
+	hold_sql(hold, "START TRANSACTION");
+	hold_sql(hold, "SELECT d.id FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
+		       " WHERE d.domain = 'example.com' LOCK IN SHARE MODE");
+	struct db *db = impatient_db();
+	ck_assert_int_eq(api_add_account(db, "beside", "example.com"), NGN_OK);
+	hold_sql(hold, "ROLLBACK");
+	mysql_close(hold);
+	db_free(db);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username = 'beside'"), 1);
+}
+END_TEST
+
+/* A2 under concurrency: addAccount (domain row in share mode) and addAlias
+ * (FOR UPDATE) of one name: every round exactly one of them wins and the
+ * other reports the winner (NGN_E_ALIAS_EXISTS / NGN_E_ALIAS_IS_ACCOUNT). */
+START_TEST(account_and_alias_of_one_name_race)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_account("target", "example.com", "pw", ""));
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	struct race_job jobs[2];
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++) {
+		jobs[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 1 + i, .index = i };
+		ck_assert_ptr_nonnull(jobs[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	int accounts = 0;
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		enum ngn_status acc = jobs[0].st[r], ali = jobs[1].st[r];
+		ck_assert_msg((acc == NGN_OK && ali == NGN_E_ALIAS_IS_ACCOUNT) || (ali == NGN_OK && acc == NGN_E_ALIAS_EXISTS),
+			      "round %d: addAccount %d, addAlias %d", r, acc, ali);
+		accounts += acc == NGN_OK;
+		char q[256];
+		snprintf(q, sizeof q,
+			 "SELECT (SELECT COUNT(*) FROM subscriber WHERE username = 'r%02d')"
+			 " + (SELECT COUNT(*) FROM dbaliases WHERE alias_username = 'r%02d')", r, r);
+		ck_assert_int_eq(Q(q), 1);
+	}
+	for (int i = 0; i < 2; i++)
+		db_free(jobs[i].db);
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber s JOIN dbaliases al ON al.alias_username = s.username"
+			   " AND al.alias_domain = s.domain"), 0);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username LIKE 'r%'"), accounts);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_alias"), RACE_ROUNDS - accounts);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -1172,7 +1379,8 @@ int main(void)
 				 scope_narrows_lookups_and_listings } },
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
-		{ "by_key", { account_get_extras_by_key_match_listing, account_listing_by_domain_id_pages_as_before } },
+		{ "by_key", { account_get_extras_by_key_match_listing, account_listing_by_domain_id_pages_as_before,
+			      account_adds_share_the_domain_row, account_and_alias_of_one_name_race } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		TCase *tc = tcase_create(cases[i].name);
