@@ -11,6 +11,7 @@
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "raw_ops.h"
 #include "store_sql.h"
 
@@ -275,9 +276,9 @@ static int op_get_account(struct raw_conn *c, const struct wl_op *op)
 }
 
 /* store_account_add (add_body) for envelope.c's addAccount: two groups, one
- * property, an empty ACL; the domain row in share mode (a given name, not
- * <autoincrement>); the digests are computed by the client as the server
- * computes them (their cost is in the ngnprod column only) */
+ * property, an empty ACL: 9 statements. The domain row in share mode (a
+ * given name, not <autoincrement>); the digests are computed by the client
+ * as the server computes them (their cost is in the ngnprod column only) */
 
 static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 {
@@ -300,11 +301,12 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 	uint64_t sid = 0;
 	if (q(c, SQL_SUBSCRIBER_INSERT, s, 5, NULL, &sid, NULL, NULL))
 		return -1;
-	struct rv r[16] = {
+	long long now = (long long)time(NULL); /* the server binds the domain row's UNIX_TIMESTAMP() */
+	struct rv r[18] = {
 		RI(sid), RI(domain_id), RS(first), RS(last), RS(email), RS(""), RS("Europe/Amsterdam"),
-		RI(0), RI(0), RI(0), RI(1), RI(0), RI(0), RS(""), RI(0), RS(""),
+		RI(0), RI(0), RI(0), RI(1), RI(0), RI(0), RS(""), RI(0), RS(""), RI(now), RI(now),
 	};
-	if (q(c, SQL_ACCOUNT_INSERT, r, 16, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_ACCOUNT_INSERT, r, 18, NULL, NULL, NULL, NULL))
 		return -1;
 	struct rv p[3] = { RI(sid), RS("language"), RS("en") };
 	if (q(c, SQL_PROP_INSERT, p, 3, NULL, NULL, NULL, NULL))
@@ -318,9 +320,8 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 		if (q(c, SQL_GROUP_INSERT, g, 3, NULL, NULL, NULL, NULL))
 			return -1;
 	}
-	if (q(c, SQL_PROXY_EVENT, n, 2, NULL, NULL, NULL, NULL))
-		return -1;
-	return get_one(c, op->user, op->domain);
+	/* the reply is built from what was written: no reading back */
+	return q(c, SQL_PROXY_EVENT, n, 2, NULL, NULL, NULL, NULL);
 }
 
 /* store_account_update (update_body) for envelope.c's updateAccount:

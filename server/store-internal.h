@@ -52,6 +52,7 @@ struct domain_ref {
 	uint64_t id;
 	int64_t customer, reseller;
 	int64_t auto_username;   /* last number handed out for <autoincrement> */
+	int64_t now;             /* the database's clock when the row was read (Unix time) */
 };
 enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain, int shared,
 				  struct domain_ref *ref, struct ngn_err *e);

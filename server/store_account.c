@@ -25,9 +25,18 @@
  *      concurrent calls never get the same name.
  *  A4. Deleting an account deletes its grp rows (with a proxy_event; G3 in
  *      store_group.c) and the aliases that point to it; properties, ACL and
- *      sip_account go by ON DELETE CASCADE. */
+ *      sip_account go by ON DELETE CASCADE.
+ *  A5. addAccount answers with what it wrote instead of reading the account
+ *      back (written_account): the reply equals a getAccount right after it.
+ *      So every value add_body stores must be known to it: defaults are
+ *      bound explicitly (no column DEFAULT is relied on), the dates are the
+ *      database's clock read with the domain row and bound to the INSERT,
+ *      and lists come back in get_one's order. A change to what add_body
+ *      writes changes written_account too (check_core.c compares the two
+ *      replies field for field). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "store-internal.h"
 #include "store_query.h"
@@ -321,6 +330,107 @@ static enum ngn_status allocate_username(struct db *db, const struct domain_ref 
 	return err_set(e, NGN_E_INTERNAL, "No free username found for <autoincrement> in %s", domain);
 }
 
+static char *dup0(struct arena *ar, const char *s)
+{
+	return arena_strdup(ar, s ? s : "");
+}
+
+static int by_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(((const struct property *)x)->name, ((const struct property *)y)->name);
+}
+
+/* A5: *o = what add_body wrote, as get_one would read it back, built from
+ * the validated input a, the stored name id, the password columns pw, the
+ * new subscriber id and the locked domain row. Strings are copied into ar. */
+static enum ngn_status written_account(struct arena *ar, const struct account *a, const struct sip_id *id,
+				       const struct pw_cols *pw, uint64_t sid, const struct domain_ref *dom,
+				       struct account *o)
+{
+	memset(o, 0, sizeof *o);
+	o->sid = sid;
+	o->id.username = dup0(ar, id->username);
+	o->id.domain = dup0(ar, id->domain);
+	o->password = dup0(ar, pw->clear);
+	o->ha1 = dup0(ar, pw->ha1);
+	o->first_name = dup0(ar, a->first_name);
+	o->last_name = dup0(ar, a->last_name);
+	o->email = dup0(ar, a->email);
+	o->rpid = dup0(ar, a->rpid);
+	o->timezone = dup0(ar, a->timezone);
+	o->region = dup0(ar, a->region);
+	o->quickdial_prefix = dup0(ar, a->quickdial_prefix);
+	o->owner = (struct opt_int){ 1, or0(&a->owner) };
+	o->prepaid = (struct opt_int){ 1, or0(&a->prepaid) };
+	o->quota = (struct opt_int){ 1, or0(&a->quota) };
+	o->call_limit = (struct opt_int){ 1, or0(&a->call_limit) };
+	o->timeout = (struct opt_int){ 1, or0(&a->timeout) };
+	o->customer = dom->customer;
+	o->reseller = dom->reseller;
+	o->create_date = o->change_date = dom->now;
+	o->groups = arena_alloc(ar, sizeof *o->groups);
+	o->properties = arena_alloc(ar, sizeof *o->properties);
+	o->acl = arena_alloc(ar, sizeof *o->acl);
+	if (!o->id.username || !o->id.domain || !o->password || !o->ha1 || !o->first_name || !o->last_name
+	    || !o->email || !o->rpid || !o->timezone || !o->region || !o->quickdial_prefix || !o->groups
+	    || !o->properties || !o->acl)
+		return NGN_E_INTERNAL;
+
+	/* groups: the distinct names store_groups_set wrote, in the order of
+	 * get_one's ORDER BY grp; names are validated to [a-z0-9._-] (no
+	 * spaces or control characters), for which grp's utf8mb4_bin order is
+	 * strcmp's */
+	size_t n = a->groups ? a->groups->n : 0;
+	struct str_list *g = o->groups;
+	if (n && (g->v = arena_alloc(ar, n * sizeof *g->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++)
+		if ((g->v[i] = dup0(ar, a->groups->v[i])) == NULL)
+			return NGN_E_INTERNAL;
+	if (n)
+		qsort(g->v, n, sizeof *g->v, by_str);
+	for (size_t i = 0; i < n; i++)
+		if (g->n == 0 || strcmp(g->v[g->n - 1], g->v[i]) != 0)
+			g->v[g->n++] = g->v[i];
+	g->cap = n;
+
+	/* properties by name (distinct: write_props refuses a duplicate;
+	 * names are [A-Za-z0-9_.:-], so ORDER BY name is strcmp's order) */
+	n = a->properties ? a->properties->n : 0;
+	struct prop_list *p = o->properties;
+	if (n && (p->v = arena_alloc(ar, n * sizeof *p->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		p->v[i].name = dup0(ar, a->properties->v[i].name);
+		p->v[i].value = dup0(ar, a->properties->v[i].value);
+		if (!p->v[i].name || !p->v[i].value)
+			return NGN_E_INTERNAL;
+	}
+	if (n)
+		qsort(p->v, n, sizeof *p->v, by_name);
+	p->n = p->cap = n;
+
+	/* the ACL in the given order: seq = its index (write_acl) */
+	n = a->acl ? a->acl->n : 0;
+	struct acl_list *l = o->acl;
+	if (n && (l->v = arena_alloc(ar, n * sizeof *l->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		l->v[i].ip = dup0(ar, a->acl->v[i].ip);
+		l->v[i].mask = a->acl->v[i].mask;
+		l->v[i].tag = dup0(ar, a->acl->v[i].tag);
+		if (!l->v[i].ip || !l->v[i].tag)
+			return NGN_E_INTERNAL;
+	}
+	l->n = l->cap = n;
+	return NGN_OK;
+}
+
 static enum ngn_status add_body(struct db *db, void *arg)
 {
 	struct account_op *op = arg;
@@ -355,7 +465,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st; /* for <autoincrement> a clash is a race: NGN_E_CONFLICT, safe to retry */
 
-	struct db_val r[16] = {
+	struct db_val r[18] = {
 		DB_I(sid), DB_I(dom.id),
 		DB_S(a->first_name ? a->first_name : ""), DB_S(a->last_name ? a->last_name : ""),
 		DB_S(a->email ? a->email : ""), DB_S(a->rpid ? a->rpid : ""),
@@ -363,9 +473,9 @@ static enum ngn_status add_body(struct db *db, void *arg)
 		DB_I(dom.customer), DB_I(dom.reseller),
 		DB_I(or0(&a->prepaid)), DB_I(or0(&a->quota)), DB_I(or0(&a->call_limit)),
 		DB_S(a->region ? a->region : ""), DB_I(or0(&a->timeout)),
-		DB_S(a->quickdial_prefix ? a->quickdial_prefix : ""),
+		DB_S(a->quickdial_prefix ? a->quickdial_prefix : ""), DB_I(dom.now), DB_I(dom.now),
 	};
-	st = db_exec(db, SQL_ACCOUNT_INSERT, r, 16, NULL, NULL);
+	st = db_exec(db, SQL_ACCOUNT_INSERT, r, 18, NULL, NULL);
 	if (st == NGN_OK && a->properties)
 		st = write_props(db, sid, a->properties, 0, e);
 	if (st == NGN_OK && a->acl)
@@ -375,8 +485,8 @@ static enum ngn_status add_body(struct db *db, void *arg)
 		st = store_groups_set(db, &id, a->groups, &changed);
 	if (st == NGN_OK && changed)
 		op->res->policy_changed = 1;
-	if (st == NGN_OK)
-		st = get_one(db, op->sc, &id, op->out, op->res);
+	if (st == NGN_OK) /* A5 */
+		st = written_account(&op->res->arena, a, &id, &pw, sid, &dom, op->out);
 	return st;
 }
 

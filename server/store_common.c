@@ -82,10 +82,11 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 {
 	struct db_val args[1 + SCOPE_NARGS] = { DB_S(domain) };
 	store_scope_args(sc, args + 1);
-	struct db_val out[4];
+	struct db_val out[5];
 	char buf[64];
 	int found = 0;
-	enum ngn_status st = db_query_one(db, shared ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS, out, 4, buf, sizeof buf, &found);
+	enum ngn_status st = db_query_one(db, shared ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS,
+					  out, 5, buf, sizeof buf, &found);
 	if (st != NGN_OK)
 		return st;
 	if (!found)
@@ -94,6 +95,7 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 	ref->customer = store_col_int(&out[1]);
 	ref->reseller = store_col_int(&out[2]);
 	ref->auto_username = store_col_int(&out[3]);
+	ref->now = store_col_int(&out[4]);
 	return NGN_OK;
 }
 

@@ -37,10 +37,14 @@ static const char SQL_NAME_IS_ALIAS[] =
 	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
 static const char SQL_SUBSCRIBER_INSERT[] =
 	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
+/* The dates are given (one value, Unix time, bound twice; the session time
+ * zone is UTC, db.c) so that addAccount knows them without reading the row
+ * back (A5 in store_account.c). */
 static const char SQL_ACCOUNT_INSERT[] =
 	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
-	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix,"
+	" create_date, change_date)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))";
 static const char SQL_ACCOUNT_UPDATE[] =
 	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
 	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
@@ -98,7 +102,7 @@ static const char SQL_LIST_PAGE_DOMAIN[] =
 /* ---- store_common.c ----------------------------------------------------- */
 
 #define SQL_LOCK_DOMAIN_ROW \
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username" \
+	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username, UNIX_TIMESTAMP()" \
 	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id" \
 	" WHERE d.domain = ?" SCOPE_COND("sd")
 static const char SQL_LOCK_DOMAIN[] = SQL_LOCK_DOMAIN_ROW " FOR UPDATE";

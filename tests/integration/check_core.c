@@ -1020,6 +1020,17 @@ static char *node_xml(const char *expr)
 	return s;
 }
 
+/* a == b, or a failure that shows where they part (whole replies are too
+ * long for Check's message). */
+static void same_xml(const char *what, const char *a, const char *b)
+{
+	size_t i = 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	size_t from = i > 60 ? i - 60 : 0;
+	ck_assert_msg(a[i] == b[i], "%s differ at byte %zu: ...%.160s... vs ...%.160s...", what, i, a + from, b + from);
+}
+
 #define PROPS3(p, q, r) "<properties xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[3]\">" p q r "</properties>"
 #define ACL_ITEM(ip, mask, tag)                                                                    \
 	"<item><ip xsi:type=\"xsd:string\">" ip "</ip><mask xsi:type=\"xsd:int\">" #mask "</mask>"  \
@@ -1065,7 +1076,7 @@ START_TEST(account_get_extras_by_key_match_listing)
 	OK(get_accounts(S("domain", "example.com"), ORDER("username", "ASC"), 0, 10));
 	ck_assert_int_eq((int)XN("number(" R "/total)"), 3);
 	char *listed = node_xml(R "/accounts/item[id/username = 'alice']");
-	ck_assert_str_eq(one, listed);
+	same_xml("getAccount and getAccounts", one, listed);
 	free(listed);
 	free(one);
 
@@ -1073,7 +1084,7 @@ START_TEST(account_get_extras_by_key_match_listing)
 	one = node_xml(R);
 	OK(get_accounts(S("username", "bob"), "", 0, 10));
 	listed = node_xml(R "/accounts/item[1]");
-	ck_assert_str_eq(one, listed);
+	same_xml("getAccount and getAccounts", one, listed);
 	free(listed);
 	free(one);
 	ck_assert_str_eq(XS(R "/accounts/item[1]/groups/item[1]"), "bobs");
@@ -1362,6 +1373,74 @@ START_TEST(account_and_alias_of_one_name_race)
 }
 END_TEST
 
+/* addAccount builds its reply from what it wrote (A5 in store_account.c);
+ * that reply must be, byte for byte, the getAccount reply of the account
+ * right after. */
+static void add_then_get(const char *user, const char *domain, const char *password, const char *more)
+{
+	OK(add_account(user, domain, password, more));
+	char *added = node_xml(R);
+	char stored_user[128];
+	snprintf(stored_user, sizeof stored_user, "%s", XS(R "/id/username"));
+	OK(id_call("getAccount", "sipId", stored_user, domain, NULL));
+	char *got = node_xml(R);
+	same_xml("addAccount and getAccount", added, got);
+	free(added);
+	free(got);
+}
+
+START_TEST(account_add_reply_is_what_get_returns)
+{
+	OK(add_domain("example.com", 5, 123));
+	/* everything set; groups unsorted, repeated and in upper case;
+	 * properties unsorted; ACL with and without tags; non-ASCII text */
+	add_then_get("alice", "example.com", "s3cret pw",
+		     S("firstName", "Zo&#235; &#x1F600;") S("lastName", "O'Brien &amp; Co") S("email", "Alice@Example.com")
+			     S("rpid", "+31201234567") S("timezone", "Europe/Amsterdam") S("region", "nl-nh")
+			     S("quickdialPrefix", "0031") I("owner", 42) "<prepaid xsi:type=\"xsd:boolean\">true</prepaid>"
+			     I("quota", 17) I("callLimit", 3) I("timeout", 90)
+			     "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[4]\"><item>zeta</item>"
+			     "<item>Alpha</item><item>zeta</item><item>free-pstn</item></groups>"
+			     PROPS3(PROP("zz", "line 1\nline 2"), PROP("Mixed", ""), PROP("a.b:c", "&lt;x&gt;"))
+			     ACL3(ACL_ITEM("10.0.0.9", 32, "nine"), ACL_ITEM("10.0.0.1", 8, ""), ACL_ITEM("0.0.0.0", 0, "any")));
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 3);
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "alpha");
+	ck_assert_str_eq(XS(R "/customer"), "5");
+	ck_assert_str_eq(XS(R "/password"), "s3cret pw");
+	ck_assert(*XS(R "/createDate") != '\0');
+	ck_assert_str_eq(XS(R "/createDate"), XS(R "/changeDate"));
+
+	/* digest password; no lists at all; all defaults */
+	add_then_get("bob", "example.com", "0123456789ABCDEF0123456789abcdef:fedcba9876543210fedcba9876543210", "");
+	ck_assert_str_eq(XS(R "/ha1"), "0123456789abcdef0123456789abcdef");
+	ck_assert_str_eq(XS(R "/password"), "");
+	/* empty lists, PHP's [""] for "no groups" */
+	add_then_get("carol", "example.com", "pw",
+		     "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[1]\"><item></item></groups>"
+			     EMPTY_ARRAY("properties") EMPTY_ARRAY("acl"));
+	/* grp rows left behind under the name (written outside ngnprod) are
+	 * replaced by the given groups */
+	testdb_scalar(T.db, "INSERT INTO grp (username, domain, grp) VALUES ('dave', 'example.com', 'stale'),"
+			    " ('dave', 'example.com', 'kept')");
+	add_then_get("dave", "example.com", "pw", GROUPS2("kept", "new"));
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 2);
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "kept");
+	/* <autoincrement>, clear password */
+	add_then_get("&lt;autoincrement&gt;", "example.com", "pw", GROUPS1("free-pstn") PROPS1(PROP("language", "en")));
+	ck_assert_str_eq(XS(R "/id/username"), "1000");
+	/* clear passwords not kept */
+	T.cfg.store_clear_text_passwords = 0;
+	add_then_get("erin", "example.com", "clear", ACL1("192.168.0.0", 16));
+	ck_assert_str_eq(XS(R "/password"), "");
+	add_then_get("&lt;autoincrement&gt;", "example.com", "pw", "");
+	ck_assert_str_eq(XS(R "/id/username"), "1001");
+	add_then_get("frank", "example.com", "0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210",
+		     GROUPS1("prepaid"));
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE password <> ''"), 4); /* alice, carol, dave, 1000 */
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_account WHERE customer = 5 AND reseller = 123"), 8);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -1380,7 +1459,8 @@ int main(void)
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
 		{ "by_key", { account_get_extras_by_key_match_listing, account_listing_by_domain_id_pages_as_before,
-			      account_adds_share_the_domain_row, account_and_alias_of_one_name_race } },
+			      account_adds_share_the_domain_row, account_and_alias_of_one_name_race,
+			      account_add_reply_is_what_get_returns } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		TCase *tc = tcase_create(cases[i].name);
