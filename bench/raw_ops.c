@@ -4,12 +4,16 @@
  * (bind parameters, execute, bind result columns as LONGLONG or STRING,
  * fetch row by row, free the result), so the client-side cost per statement
  * is the same as ngnprod's and only the SOAP/HTTP layers differ. The SQL
- * below mirrors server/store_*.c; keep them in step (run.sh reports the
+ * text is ngnprod's own: server/store_sql.h, shared with server/store_*.c;
+ * what stays here is the order of the statements of each operation, which
+ * mirrors the store functions named above each op_* (run.sh reports the
  * statements and commits per operation of both sides). */
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "raw_ops.h"
+#include "store_sql.h"
 
 struct rv {
 	int is_null;
@@ -224,95 +228,13 @@ static int rollback(struct raw_conn *c)
 /* ---- the operations ------------------------------------------------------- */
 /* Each mirrors one store function of ngnprod: same statements, same order. */
 
-/* store-internal.h: the scope condition and an admin login's values */
-#define SCOPE_COND(t) " AND (? = 0 OR " t ".reseller = ?) AND (? = 0 OR " t ".customer = ?)"
+/* an admin login's scope values (SCOPE_COND, store_sql.h) */
 #define SCOPE_ADMIN(a, i) (a[i] = RI(0), a[i + 1] = RI(0), a[i + 2] = RI(0), a[i + 3] = RI(0))
-
-/* store_account.c */
-#define ACCOUNT_COLUMNS \
-	"SELECT s.id, s.username, s.domain, s.password, s.ha1, a.first_name, a.last_name, a.email," \
-	" a.rpid, a.timezone, a.owner, a.customer, a.reseller, a.prepaid, a.quota, a.call_limit," \
-	" a.region, a.timeout, a.quickdial_prefix, UNIX_TIMESTAMP(a.create_date)," \
-	" UNIX_TIMESTAMP(a.change_date)"
-#define ACCOUNT_FROM " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-static const char SQL_ACCOUNT_GET[] =
-	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_NAME_IS_ALIAS[] =
-	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
-static const char SQL_SUBSCRIBER_INSERT[] =
-	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_INSERT[] =
-	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
-	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_UPDATE[] =
-	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
-	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
-	" owner = COALESCE(?, owner), prepaid = COALESCE(?, prepaid), quota = COALESCE(?, quota),"
-	" call_limit = COALESCE(?, call_limit), region = COALESCE(?, region), timeout = COALESCE(?, timeout),"
-	" quickdial_prefix = COALESCE(?, quickdial_prefix), change_date = CURRENT_TIMESTAMP"
-	" WHERE subscriber_id = ?";
-static const char SQL_PROP_INSERT[] =
-	"INSERT INTO sip_account_property (subscriber_id, name, value) VALUES (?, ?, ?)";
-#define P10 "?,?,?,?,?,?,?,?,?,?"
-#define IN_BATCH " IN (" P10 "," P10 "," P10 "," P10 ")"
-#define EXTRAS_BATCH 40
-static const char SQL_BATCH_GROUPS[] =
-	"SELECT s.id, g.grp FROM subscriber s JOIN grp g ON g.username = s.username AND g.domain = s.domain"
-	" WHERE s.id" IN_BATCH " ORDER BY s.id, g.grp";
-static const char SQL_BATCH_PROPS[] =
-	"SELECT subscriber_id, name, value FROM sip_account_property WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, name";
-static const char SQL_BATCH_ACL[] =
-	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, seq";
-/* store_query.c as list_body assembles it for a domain filter and the
- * default order (changeDate DESC) */
-static const char SQL_LIST_COUNT[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE s.domain = ?";
-static const char SQL_LIST_PAGE[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.domain = ?"
-	" ORDER BY a.change_date DESC, s.id DESC LIMIT ? OFFSET ?";
-
-/* store_common.c */
-static const char SQL_LOCK_DOMAIN[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " FOR UPDATE";
-static const char SQL_FIND_ACCOUNT_UPDATE[] =
-	"SELECT s.id, a.domain_id FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a") " FOR UPDATE";
-static const char SQL_PROXY_EVENT[] = "INSERT INTO proxy_event (username, domain) VALUES (?, ?)";
-
-/* store_group.c */
-static const char SQL_GROUPS_OF[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_GROUP_HAS[] =
-	"SELECT 1 FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_GROUP_INSERT[] =
-	"INSERT INTO grp (username, domain, grp, last_modified) VALUES (?, ?, ?, UTC_TIMESTAMP())";
-static const char SQL_GROUP_DELETE[] =
-	"DELETE FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_ACCOUNT_TOUCH[] =
-	"UPDATE sip_account SET change_date = CURRENT_TIMESTAMP WHERE subscriber_id = ?";
-
-/* store_prepaid.c */
-static const char SQL_PREPAID_FIND[] =
-	"SELECT s.id, a.prepaid FROM subscriber s"
-	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?";
-static const char SQL_LOCK_BALANCE[] =
-	"SELECT balance FROM prepaid_balance WHERE subscriber_id = ? FOR UPDATE";
-static const char SQL_SET_BALANCE[] =
-	"UPDATE prepaid_balance SET balance = ?, change_date = UTC_TIMESTAMP()"
-	" WHERE subscriber_id = ?";
-static const char SQL_ADD_HISTORY[] =
-	"INSERT INTO prepaid_history"
-	" (subscriber_id, date, action, description, value, balance, login, voucher_card_id)"
-	" VALUES (?, UTC_TIMESTAMP(), ?, ?, ?, ?, ?, ?)";
 
 #define RNULL ((struct rv){ .is_null = 1 })
 
-/* load_extras() for accounts ids[0..n): per batch of 40, groups, properties
- * and ACL by IN lists padded with 0 */
+/* load_extras() for accounts ids[0..n) (listings): per batch of 40,
+ * groups, properties and ACL by IN lists padded with 0 */
 static int load_extras(struct raw_conn *c, const long long *ids, unsigned n)
 {
 	for (unsigned off = 0; off < n; off += EXTRAS_BATCH) {
@@ -327,7 +249,8 @@ static int load_extras(struct raw_conn *c, const long long *ids, unsigned n)
 	return 0;
 }
 
-/* store_account_get: get_one */
+/* store_account_get: get_one, the account row, then load_extras_one:
+ * groups, properties and ACL of that one account by its keys */
 static int get_one(struct raw_conn *c, const char *user, const char *domain)
 {
 	struct rv a[6] = { RS(user), RS(domain) };
@@ -340,7 +263,11 @@ static int get_one(struct raw_conn *c, const char *user, const char *domain)
 		snprintf(c->err, sizeof c->err, "no account %s@%s", user, domain);
 		return -1;
 	}
-	return load_extras(c, &sid, 1);
+	struct rv id[1] = { RI(sid) };
+	if (q(c, SQL_GROUPS_OF, a, 2, NULL, NULL, NULL, NULL) || q(c, SQL_ONE_PROPS, id, 1, NULL, NULL, NULL, NULL)
+	    || q(c, SQL_ONE_ACL, id, 1, NULL, NULL, NULL, NULL))
+		return -1;
+	return 0;
 }
 
 static int op_get_account(struct raw_conn *c, const struct wl_op *op)
@@ -349,12 +276,9 @@ static int op_get_account(struct raw_conn *c, const struct wl_op *op)
 }
 
 /* store_account_add (add_body) for envelope.c's addAccount: two groups, one
- * property, an empty ACL; the digests are computed by the client as the
- * server computes them (their cost is in the ngnprod column only) */
-static const char SQL_LOCK_DOMAIN_SHARE[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " LOCK IN SHARE MODE";
+ * property, an empty ACL: 9 statements. The domain row in share mode (a
+ * given name, not <autoincrement>); the digests are computed by the client
+ * as the server computes them (their cost is in the ngnprod column only) */
 
 static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 {
@@ -366,8 +290,7 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 	struct rv d[5] = { RS(op->domain) };
 	SCOPE_ADMIN(d, 1);
 	long long domain_id = 0;
-	if (q(c, op->kind == WL_ADD_ACCOUNT_1DS ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, d, 5, NULL, NULL, NULL,
-	      &domain_id))
+	if (q(c, SQL_LOCK_DOMAIN_SHARE, d, 5, NULL, NULL, NULL, &domain_id))
 		return -1;
 	struct rv n[2] = { RS(op->user), RS(op->domain) };
 	if (q(c, SQL_NAME_IS_ALIAS, n, 2, NULL, NULL, NULL, NULL))
@@ -378,11 +301,12 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 	uint64_t sid = 0;
 	if (q(c, SQL_SUBSCRIBER_INSERT, s, 5, NULL, &sid, NULL, NULL))
 		return -1;
-	struct rv r[16] = {
+	long long now = (long long)time(NULL); /* the server binds the domain row's UNIX_TIMESTAMP() */
+	struct rv r[18] = {
 		RI(sid), RI(domain_id), RS(first), RS(last), RS(email), RS(""), RS("Europe/Amsterdam"),
-		RI(0), RI(0), RI(0), RI(1), RI(0), RI(0), RS(""), RI(0), RS(""),
+		RI(0), RI(0), RI(0), RI(1), RI(0), RI(0), RS(""), RI(0), RS(""), RI(now), RI(now),
 	};
-	if (q(c, SQL_ACCOUNT_INSERT, r, 16, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_ACCOUNT_INSERT, r, 18, NULL, NULL, NULL, NULL))
 		return -1;
 	struct rv p[3] = { RI(sid), RS("language"), RS("en") };
 	if (q(c, SQL_PROP_INSERT, p, 3, NULL, NULL, NULL, NULL))
@@ -396,9 +320,8 @@ static int op_add_account(struct raw_conn *c, const struct wl_op *op)
 		if (q(c, SQL_GROUP_INSERT, g, 3, NULL, NULL, NULL, NULL))
 			return -1;
 	}
-	if (q(c, SQL_PROXY_EVENT, n, 2, NULL, NULL, NULL, NULL))
-		return -1;
-	return get_one(c, op->user, op->domain);
+	/* the reply is built from what was written: no reading back */
+	return q(c, SQL_PROXY_EVENT, n, 2, NULL, NULL, NULL, NULL);
 }
 
 /* store_account_update (update_body) for envelope.c's updateAccount:
@@ -485,15 +408,16 @@ static int op_add_balance(struct raw_conn *c, const struct wl_op *op)
 	return q(c, SQL_ADD_HISTORY, h, 7, NULL, NULL, NULL, NULL);
 }
 
-/* store_account_list (list_body): count, page of 50, extras in batches */
+/* store_account_list (list_body): count, page of 50 (the texts list_body
+ * assembles for a domain filter and the default order), extras in batches */
 static int op_get_accounts(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[3] = { RS(op->domain), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT, a, 1, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_LIST_COUNT_DOMAIN, a, 1, NULL, NULL, NULL, NULL))
 		return -1;
 	long long ids[50];
 	unsigned n = 0;
-	if (q_ids(c, SQL_LIST_PAGE, a, 3, ids, 50, &n))
+	if (q_ids(c, SQL_LIST_PAGE_DOMAIN, a, 3, ids, 50, &n))
 		return -1;
 	return load_extras(c, ids, n);
 }
@@ -510,8 +434,8 @@ static int op_get_accounts(struct raw_conn *c, const struct wl_op *op)
 	" WHERE l.subscriber_id = s.id)"
 static const char SQL_ACCOUNT_GET_J[] =
 	ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_LIST_PAGE_J[] = ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE s.domain = ?"
-	" ORDER BY a.change_date DESC, s.id DESC LIMIT ? OFFSET ?";
+static const char SQL_LIST_PAGE_J[] = ACCOUNT_COLUMNS EXTRAS_COLUMNS ACCOUNT_FROM " WHERE " ACCOUNT_DOMAIN_EQ
+	" ORDER BY " ACCOUNT_BY_CHANGE_DESC " LIMIT ? OFFSET ?";
 
 /* One statement, one row per item: kind 0 the account, 1 a group, 2 a
  * property, 3 an ACL entry (NULL-padded to the account's 21 columns). */
@@ -546,34 +470,6 @@ static int op_get_account_u(struct raw_conn *c, const struct wl_op *op)
 	return 0;
 }
 
-/* extras of one account by its key: each is an index range read in the
- * index's order (no IN list, no filesort) */
-static const char SQL_ONE_GROUPS[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_ONE_PROPS[] =
-	"SELECT name, value FROM sip_account_property WHERE subscriber_id = ? ORDER BY name";
-static const char SQL_ONE_ACL[] =
-	"SELECT ip, mask, tag FROM sip_account_acl WHERE subscriber_id = ? ORDER BY seq";
-
-static int op_get_account_s(struct raw_conn *c, const struct wl_op *op)
-{
-	struct rv a[6] = { RS(op->user), RS(op->domain) };
-	SCOPE_ADMIN(a, 2);
-	long long sid = 0;
-	uint64_t rows = 0;
-	if (q(c, SQL_ACCOUNT_GET, a, 6, NULL, NULL, &rows, &sid))
-		return -1;
-	if (rows == 0) {
-		snprintf(c->err, sizeof c->err, "no account %s@%s", op->user, op->domain);
-		return -1;
-	}
-	struct rv id[1] = { RI(sid) };
-	if (q(c, SQL_ONE_GROUPS, a, 2, NULL, NULL, NULL, NULL) || q(c, SQL_ONE_PROPS, id, 1, NULL, NULL, NULL, NULL)
-	    || q(c, SQL_ONE_ACL, id, 1, NULL, NULL, NULL, NULL))
-		return -1;
-	return 0;
-}
-
 static int op_get_account_j(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[6] = { RS(op->user), RS(op->domain) };
@@ -588,33 +484,10 @@ static int op_get_account_j(struct raw_conn *c, const struct wl_op *op)
 	return 0;
 }
 
-/* filter on sip_account.domain_id: ORDER BY change_date DESC LIMIT 50 can
- * walk domain_change_idx backwards and stop after 50 rows */
-static const char SQL_DOMAIN_ID[] = "SELECT id FROM domain WHERE domain = ?";
-static const char SQL_LIST_COUNT_D[] = "SELECT COUNT(*)" ACCOUNT_FROM " WHERE a.domain_id = ?";
-static const char SQL_LIST_PAGE_D[] = ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE a.domain_id = ?"
-	" ORDER BY a.change_date DESC, a.subscriber_id DESC LIMIT ? OFFSET ?";
-
-static int op_get_accounts_d(struct raw_conn *c, const struct wl_op *op)
-{
-	struct rv a[1] = { RS(op->domain) };
-	long long did = 0;
-	if (q(c, SQL_DOMAIN_ID, a, 1, NULL, NULL, NULL, &did))
-		return -1;
-	struct rv b[3] = { RI(did), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT_D, b, 1, NULL, NULL, NULL, NULL))
-		return -1;
-	long long ids[50];
-	unsigned n = 0;
-	if (q_ids(c, SQL_LIST_PAGE_D, b, 3, ids, 50, &n))
-		return -1;
-	return load_extras(c, ids, n);
-}
-
 static int op_get_accounts_j(struct raw_conn *c, const struct wl_op *op)
 {
 	struct rv a[3] = { RS(op->domain), RI(50), RI(0) };
-	if (q(c, SQL_LIST_COUNT, a, 1, NULL, NULL, NULL, NULL))
+	if (q(c, SQL_LIST_COUNT_DOMAIN, a, 1, NULL, NULL, NULL, NULL))
 		return -1;
 	return q(c, SQL_LIST_PAGE_J, a, 3, NULL, NULL, NULL, NULL);
 }
@@ -631,8 +504,10 @@ static int op_point_select(struct raw_conn *c, const struct wl_op *op)
 int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 {
 	int r;
-	int ro = op->kind == WL_POINT_SELECT || op->kind == WL_GET_ACCOUNT_JRO || op->kind == WL_GET_ACCOUNT_RO
-		 || op->kind == WL_GET_ACCOUNT_URO || op->kind == WL_GET_ACCOUNT_SRO;
+	/* reads run in autocommit mode: ngnprod's reads have no COMMIT round
+	 * trip of their own either (db_read, server/db.c) */
+	int ro = op->kind == WL_POINT_SELECT || op->kind == WL_GET_ACCOUNT_JRO || op->kind == WL_GET_ACCOUNT
+		 || op->kind == WL_GET_ACCOUNTS || op->kind == WL_GET_ACCOUNT_URO;
 	if (ro != c->autocommit) {
 		/* once per connection: a workload runs one kind of operation */
 		if (mysql_autocommit(c->my, ro))
@@ -644,25 +519,21 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 		return op_point_select(c, op);
 	case WL_GET_ACCOUNT_JRO:
 		return op_get_account_j(c, op);
-	case WL_GET_ACCOUNT_RO:
+	case WL_GET_ACCOUNT:
 		return op_get_account(c, op);
+	case WL_GET_ACCOUNTS:
+		return op_get_accounts(c, op);
 	case WL_GET_ACCOUNT_J: r = op_get_account_j(c, op); break;
 	case WL_GET_ACCOUNT_U: r = op_get_account_u(c, op); break;
-	case WL_GET_ACCOUNT_S: r = op_get_account_s(c, op); break;
-	case WL_GET_ACCOUNT_SRO:
-		return op_get_account_s(c, op);
 	case WL_GET_ACCOUNT_URO:
 		return op_get_account_u(c, op);
 	case WL_GET_ACCOUNTS_J: r = op_get_accounts_j(c, op); break;
-	case WL_GET_ACCOUNT: r = op_get_account(c, op); break;
+	case WL_GET_ACCOUNT_C: r = op_get_account(c, op); break;
 	case WL_ADD_ACCOUNT:
-	case WL_ADD_ACCOUNT_1D:
-	case WL_ADD_ACCOUNT_1DS: r = op_add_account(c, op); break;
-	case WL_GET_ACCOUNTS_D: r = op_get_accounts_d(c, op); break;
+	case WL_ADD_ACCOUNT_1D: r = op_add_account(c, op); break;
 	case WL_UPDATE_ACCOUNT: r = op_update_account(c, op); break;
 	case WL_FLIP: r = op_flip(c, op, group); break;
 	case WL_BALANCE: case WL_BALANCE_HOT: r = op_add_balance(c, op); break;
-	case WL_GET_ACCOUNTS: r = op_get_accounts(c, op); break;
 	default:
 		snprintf(c->err, sizeof c->err, "unknown workload");
 		return -1;

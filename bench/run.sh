@@ -173,7 +173,7 @@ adds=0
 # measure SIDE WORKLOAD CONNS SCALE: runs one side, appends a row to results.tsv
 measure() {
 	local side=$1 wl=$2 c=$3 scale=$4 line base=0 group=x
-	if [ "$wl" = addAccount ] || [ "$wl" = addAccount1D ] || [ "$wl" = addAccount1DS ]; then
+	if [ "$wl" = addAccount ] || [ "$wl" = addAccount1D ]; then
 		adds=$((adds + 1))
 		base=$((100000000 + adds * 1000000))
 	fi
@@ -226,7 +226,7 @@ run_scale() {
 		ran=
 		for c in $conns_list; do
 			case $wl in
-			pointSelect | *J | *Jro | *RO | *U | *Uro | *S | *Sro | *DS | *sD) ;; # raw only
+			pointSelect | *J | *Jro | *C | *U | *Uro) ;; # raw only
 			*)	[ -n "$before" ] && measure before "$wl" "$c" "$scale"
 				measure ngnprod "$wl" "$c" "$scale"; ran=1 ;;
 			esac

@@ -49,7 +49,8 @@ END {
 		(hasctx ? "; ctxsw/op = context" : ". stmts = statements")
 	if (hasctx)
 		print "  switches per call, same layout. stmts = statements"
-	print "  executed per call (Com_stmt_execute, ngnprod:raw); each call also COMMITs once. fair = fewest/most"
+	print "  executed per call (Com_stmt_execute, ngnprod:raw); a write also COMMITs once, a read not (ngnprod"
+	print "  ends its read transactions when idle or every 0.2 s, raw reads in autocommit). fair = fewest/most"
 	print "  calls completed by one connection; RSS = ngnprod's before->after the run. errs = failed calls."
 	nb = 0
 	for (j = 1; j <= n; j++)

@@ -5,8 +5,8 @@
 
 static const char *const names[WL_COUNT] = {
 	"getAccount", "addAccount", "updateAccount", "flip", "addBalance", "addBalanceHot", "getAccounts", "addAccount1D",
-	"pointSelect", "getAccountJ", "getAccountJro", "getAccountRO", "getAccountsJ",
-	"getAccountU", "getAccountUro", "getAccountS", "getAccountSro", "addAccount1DS", "getAccountsD",
+	"pointSelect", "getAccountJ", "getAccountJro", "getAccountC", "getAccountsJ",
+	"getAccountU", "getAccountUro",
 };
 
 const char *wl_name(enum wl_kind k)
@@ -58,7 +58,6 @@ void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct w
 	switch (cfg->kind) {
 	case WL_ADD_ACCOUNT:
 	case WL_ADD_ACCOUNT_1D:
-	case WL_ADD_ACCOUNT_1DS:
 		op->id = cfg->new_base + seq;
 		break;
 	case WL_FLIP: {
@@ -82,7 +81,6 @@ void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct w
 		break;
 	case WL_GET_ACCOUNTS:
 	case WL_GET_ACCOUNTS_J:
-	case WL_GET_ACCOUNTS_D:
 		/* the domain of a random account */
 		op->id = next_rand(&c->rng) % n;
 		break;
@@ -90,6 +88,6 @@ void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct w
 		op->id = next_rand(&c->rng) % n;
 	}
 	wl_account_name(op->id, op->user, sizeof op->user, op->domain, sizeof op->domain);
-	if (cfg->kind == WL_ADD_ACCOUNT_1D || cfg->kind == WL_ADD_ACCOUNT_1DS)
+	if (cfg->kind == WL_ADD_ACCOUNT_1D)
 		snprintf(op->domain, sizeof op->domain, "n0.bench");
 }

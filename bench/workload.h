@@ -29,14 +29,10 @@ enum wl_kind {
 	/* raw only, what-if: the same results with fewer round trips (RESULTS.md) */
 	WL_GET_ACCOUNT_J,    /* getAccount as one SELECT (JSON_ARRAYAGG subqueries) + COMMIT */
 	WL_GET_ACCOUNT_JRO,  /* the same in autocommit mode (no COMMIT) */
-	WL_GET_ACCOUNT_RO,   /* today's four SELECTs in autocommit mode */
+	WL_GET_ACCOUNT_C,    /* getAccount with a COMMIT per call (as ngnprod did before db_read) */
 	WL_GET_ACCOUNTS_J,   /* getAccounts as COUNT + one page SELECT with subqueries + COMMIT */
 	WL_GET_ACCOUNT_U,    /* getAccount as one SELECT ... UNION ALL (account, groups, properties, ACL) + COMMIT */
 	WL_GET_ACCOUNT_URO,  /* the same in autocommit mode (no COMMIT) */
-	WL_GET_ACCOUNT_S,    /* today's four SELECTs, extras by "= ?" instead of IN (40 ids) + COMMIT */
-	WL_GET_ACCOUNT_SRO,  /* the same in autocommit mode (no COMMIT) */
-	WL_ADD_ACCOUNT_1DS,  /* addAccount1D with the domain row read LOCK IN SHARE MODE */
-	WL_GET_ACCOUNTS_D,   /* getAccounts filtered on a.domain_id (domain looked up first) */
 	WL_COUNT
 };
 

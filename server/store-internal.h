@@ -5,12 +5,9 @@
 #include <stdint.h>
 #include "db.h"
 #include "store.h"
+#include "store_sql.h" /* SCOPE_COND, SCOPE_NARGS and the shared statements */
 
-/* The scope condition of a lookup, for a table alias t with reseller and
- * customer columns: bind store_scope_args() right after the statement's own
- * values. 0 in the scope means "any". */
-#define SCOPE_COND(t) " AND (? = 0 OR " t ".reseller = ?) AND (? = 0 OR " t ".customer = ?)"
-#define SCOPE_NARGS 4
+/* The values of SCOPE_COND (store_sql.h), SCOPE_NARGS of them. */
 void store_scope_args(const struct scope *sc, struct db_val *args);
 
 /* Adds the scope's restrictions to a listing (store_query). */
@@ -41,17 +38,23 @@ enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t nco
  * NULL when out of memory. */
 void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);
 
-/* A domain row, locked for the rest of the transaction (SELECT ... FOR
- * UPDATE on domain and sip_domain). Every operation that adds a name to a
- * domain or removes the domain holds this lock, so "account names and alias
- * names of a domain are disjoint" and "a deleted domain is empty" are exact
- * under concurrency. NGN_E_DOMAIN_NOT_FOUND (message in e). */
+/* A domain row, locked for the rest of the transaction: the domain and
+ * sip_domain rows FOR UPDATE, or in share mode when shared. Every operation
+ * that adds a name to a domain or removes the domain holds this lock, so
+ * "account names and alias names of a domain are disjoint" and "a deleted
+ * domain is empty" are exact under concurrency. addAccount takes it shared
+ * (unless it allocates an <autoincrement> name, which writes sip_domain):
+ * adds of accounts exclude neither each other (they meet on subscriber's
+ * unique key instead) nor need to, while addAlias, updateDomain and
+ * deleteDomain take it FOR UPDATE, which excludes them all (S and X
+ * conflict). NGN_E_DOMAIN_NOT_FOUND (message in e). */
 struct domain_ref {
 	uint64_t id;
 	int64_t customer, reseller;
 	int64_t auto_username;   /* last number handed out for <autoincrement> */
+	int64_t now;             /* the database's clock when the row was read (Unix time) */
 };
-enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain,
+enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain, int shared,
 				  struct domain_ref *ref, struct ngn_err *e);
 
 /* An account row. lock = 1 takes the subscriber and sip_account rows FOR
@@ -69,6 +72,10 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
 /* Outbox row for proxy-glue naming the account whose membership changed;
  * written in the transaction of the change. */
 enum ngn_status store_proxy_event(struct db *db, const struct sip_id *id);
+
+/* The account's groups, sorted (grp's binary collation: byte order), into
+ * out (allocated in a). One statement, an index range in index order. */
+enum ngn_status store_groups_load(struct db *db, const struct sip_id *id, struct arena *a, struct str_list *out);
 
 /* Makes the account's groups exactly `groups` (deduplicated). *changed is
  * set when a row was added or removed; a proxy_event row is then written

@@ -10,16 +10,33 @@
  *      is "" (also after a password change).
  *  A2. An account exists only in an existing domain, and its name is not
  *      also an alias of that domain: both are checked under the domain row
- *      lock (store_lock_domain), which addAlias takes too.
+ *      lock (store_lock_domain). addAccount takes it in share mode, so adds
+ *      into one domain run side by side; addAlias (the other half, L1 in
+ *      store_alias.c), updateDomain and deleteDomain take it FOR UPDATE,
+ *      which conflicts with share mode, so an alias and an account of one
+ *      name never both get in, and a domain being deleted gains no account.
+ *      Two adds of the same name meet on subscriber's unique key (username,
+ *      domain): the second waits for the first and fails with
+ *      NGN_E_ACCOUNT_EXISTS once it commits.
  *  A3. <autoincrement> hands out the next number of the domain's counter
  *      (sip_domain.auto_username, first STORE_AUTO_FIRST), skipping names
  *      already taken by an account or alias; the counter moves under the
- *      domain row lock, so concurrent calls never get the same name.
+ *      domain row lock, taken FOR UPDATE for it (it writes sip_domain), so
+ *      concurrent calls never get the same name.
  *  A4. Deleting an account deletes its grp rows (with a proxy_event; G3 in
  *      store_group.c) and the aliases that point to it; properties, ACL and
- *      sip_account go by ON DELETE CASCADE. */
+ *      sip_account go by ON DELETE CASCADE.
+ *  A5. addAccount answers with what it wrote instead of reading the account
+ *      back (written_account): the reply equals a getAccount right after it.
+ *      So every value add_body stores must be known to it: defaults are
+ *      bound explicitly (no column DEFAULT is relied on), the dates are the
+ *      database's clock read with the domain row and bound to the INSERT,
+ *      and lists come back in get_one's order. A change to what add_body
+ *      writes changes written_account too (check_core.c compares the two
+ *      replies field for field). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "store-internal.h"
 #include "store_query.h"
@@ -27,64 +44,22 @@
 #define STORE_AUTO_FIRST 1000
 #define STORE_AUTO_TRIES 1000
 
-#define ACCOUNT_COLUMNS \
-	"SELECT s.id, s.username, s.domain, s.password, s.ha1, a.first_name, a.last_name, a.email," \
-	" a.rpid, a.timezone, a.owner, a.customer, a.reseller, a.prepaid, a.quota, a.call_limit," \
-	" a.region, a.timeout, a.quickdial_prefix, UNIX_TIMESTAMP(a.create_date)," \
-	" UNIX_TIMESTAMP(a.change_date)"
-#define ACCOUNT_FROM " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
-
-static const char SQL_ACCOUNT_GET[] =
-	ACCOUNT_COLUMNS ACCOUNT_FROM " WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
-static const char SQL_NAME_IS_ALIAS[] =
-	"SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
 static const char SQL_NAME_TAKEN[] =
 	"SELECT 1 FROM subscriber WHERE username = ? AND domain = ?"
 	" UNION ALL SELECT 1 FROM dbaliases WHERE alias_username = ? AND alias_domain = ?";
 static const char SQL_AUTO_SAVE[] = "UPDATE sip_domain SET auto_username = ? WHERE domain_id = ?";
-static const char SQL_SUBSCRIBER_INSERT[] =
-	"INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_ACCOUNT_INSERT[] =
-	"INSERT INTO sip_account (subscriber_id, domain_id, first_name, last_name, email, rpid, timezone,"
-	" owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_PASSWORD_UPDATE[] =
 	"UPDATE subscriber SET password = ?, ha1 = ?, ha1b = ? WHERE id = ?";
-static const char SQL_ACCOUNT_UPDATE[] =
-	"UPDATE sip_account SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name),"
-	" email = COALESCE(?, email), rpid = COALESCE(?, rpid), timezone = COALESCE(?, timezone),"
-	" owner = COALESCE(?, owner), prepaid = COALESCE(?, prepaid), quota = COALESCE(?, quota),"
-	" call_limit = COALESCE(?, call_limit), region = COALESCE(?, region), timeout = COALESCE(?, timeout),"
-	" quickdial_prefix = COALESCE(?, quickdial_prefix), change_date = CURRENT_TIMESTAMP"
-	" WHERE subscriber_id = ?";
 static const char SQL_PROPS_DELETE[] = "DELETE FROM sip_account_property WHERE subscriber_id = ?";
-static const char SQL_PROP_INSERT[] =
-	"INSERT INTO sip_account_property (subscriber_id, name, value) VALUES (?, ?, ?)";
 static const char SQL_ACL_DELETE[] = "DELETE FROM sip_account_acl WHERE subscriber_id = ?";
 static const char SQL_ACL_INSERT[] =
 	"INSERT INTO sip_account_acl (subscriber_id, seq, ip, mask, tag) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_ALIASES_OF_DELETE[] = "DELETE FROM dbaliases WHERE username = ? AND domain = ?";
 static const char SQL_SUBSCRIBER_DELETE[] = "DELETE FROM subscriber WHERE id = ?";
 
-/* Groups, properties and ACLs of up to EXTRAS_BATCH accounts per statement
- * (db.c binds at most 48 values); unused slots are bound to 0 (no
- * subscriber has id 0). */
-#define P10 "?,?,?,?,?,?,?,?,?,?"
-#define IN_BATCH " IN (" P10 "," P10 "," P10 "," P10 ")"
-#define EXTRAS_BATCH 40
-static const char SQL_BATCH_GROUPS[] =
-	"SELECT s.id, g.grp FROM subscriber s JOIN grp g ON g.username = s.username AND g.domain = s.domain"
-	" WHERE s.id" IN_BATCH " ORDER BY s.id, g.grp";
-static const char SQL_BATCH_PROPS[] =
-	"SELECT subscriber_id, name, value FROM sip_account_property WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, name";
-static const char SQL_BATCH_ACL[] =
-	"SELECT subscriber_id, ip, mask, tag FROM sip_account_acl WHERE subscriber_id" IN_BATCH
-	" ORDER BY subscriber_id, seq";
-
 static const struct query_sort account_sorts[] = {
-	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },
-	{ "createDate", "a.create_date ASC, s.id ASC", "a.create_date DESC, s.id DESC", 1 },
+	{ "changeDate", ACCOUNT_BY_CHANGE_ASC, ACCOUNT_BY_CHANGE_DESC, 1 },
+	{ "createDate", ACCOUNT_BY_CREATE_ASC, ACCOUNT_BY_CREATE_DESC, 1 },
 	{ "username", "s.username ASC, s.domain ASC", "s.username DESC, s.domain DESC", 0 },
 	{ "domain", "s.domain ASC, s.username ASC", "s.domain DESC, s.username DESC", 0 },
 	{ "firstName", "a.first_name ASC, s.id ASC", "a.first_name DESC, s.id DESC", 0 },
@@ -149,15 +124,24 @@ static enum ngn_status account_row(void *arg, const struct db_val *c, size_t nco
 	return NGN_OK;
 }
 
+/* Where the rows of an extras statement go: the batch statements (listings)
+ * start every row with the subscriber id, which picks the account of v; the
+ * statements of one account (keyed == 0) do not, and fill v[0]. */
 struct extras {
 	struct arena *a;
-	struct account *v;       /* the batch */
+	struct account *v;
 	size_t n;
+	int keyed;
 };
 
-static struct account *batch_find(struct extras *x, const struct db_val *sid)
+/* The account a row belongs to, NULL if none of ours; advances *c past the
+ * subscriber id of a keyed row. */
+static struct account *row_account(struct extras *x, const struct db_val **c)
 {
-	uint64_t id = (uint64_t)store_col_int(sid);
+	if (!x->keyed)
+		return x->v;
+	uint64_t id = (uint64_t)store_col_int(&(*c)[0]);
+	(*c)++;
 	for (size_t i = 0; i < x->n; i++)
 		if (x->v[i].sid == id)
 			return &x->v[i];
@@ -168,12 +152,12 @@ static enum ngn_status group_row(void *arg, const struct db_val *c, size_t ncols
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct str_list *l = acc->groups;
 	char **slot = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *slot);
-	if (slot == NULL || (*slot = store_col_str(x->a, &c[1])) == NULL)
+	if (slot == NULL || (*slot = store_col_str(x->a, &c[0])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -182,12 +166,12 @@ static enum ngn_status prop_row(void *arg, const struct db_val *c, size_t ncols)
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct prop_list *l = acc->properties;
 	struct property *p = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *p);
-	if (p == NULL || (p->name = store_col_str(x->a, &c[1])) == NULL || (p->value = store_col_str(x->a, &c[2])) == NULL)
+	if (p == NULL || (p->name = store_col_str(x->a, &c[0])) == NULL || (p->value = store_col_str(x->a, &c[1])) == NULL)
 		return NGN_E_INTERNAL;
 	return NGN_OK;
 }
@@ -196,23 +180,24 @@ static enum ngn_status acl_row(void *arg, const struct db_val *c, size_t ncols)
 {
 	struct extras *x = arg;
 	(void)ncols;
-	struct account *acc = batch_find(x, &c[0]);
+	struct account *acc = row_account(x, &c);
 	if (acc == NULL)
 		return NGN_OK;
 	struct acl_list *l = acc->acl;
 	struct acl_entry *e = store_vec_push(x->a, (void **)&l->v, &l->n, &l->cap, sizeof *e);
-	if (e == NULL || (e->ip = store_col_str(x->a, &c[1])) == NULL || (e->tag = store_col_str(x->a, &c[3])) == NULL)
+	if (e == NULL || (e->ip = store_col_str(x->a, &c[0])) == NULL || (e->tag = store_col_str(x->a, &c[2])) == NULL)
 		return NGN_E_INTERNAL;
-	e->mask = store_col_int(&c[2]);
+	e->mask = store_col_int(&c[1]);
 	return NGN_OK;
 }
 
-/* Fills groups, properties and acl of v[0..n). */
+/* Fills groups, properties and acl of v[0..n) (a listing's page): three
+ * statements per EXTRAS_BATCH accounts. */
 static enum ngn_status load_extras(struct db *db, struct arena *a, struct account *v, size_t n)
 {
 	enum ngn_status st = NGN_OK;
 	for (size_t off = 0; st == NGN_OK && off < n; off += EXTRAS_BATCH) {
-		struct extras x = { a, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH };
+		struct extras x = { a, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH, 1 };
 		struct db_val ids[EXTRAS_BATCH];
 		for (size_t i = 0; i < EXTRAS_BATCH; i++)
 			ids[i] = DB_I(i < x.n ? x.v[i].sid : 0);
@@ -222,6 +207,24 @@ static enum ngn_status load_extras(struct db *db, struct arena *a, struct accoun
 		if (st == NGN_OK)
 			st = db_query(db, SQL_BATCH_ACL, ids, EXTRAS_BATCH, acl_row, &x, NULL);
 	}
+	return st;
+}
+
+/* Fills groups, properties and acl of one account by its keys: each is a
+ * range of a unique index read in that index's order (grp's account_group_idx
+ * (username, domain, grp), the primary keys (subscriber_id, name) and
+ * (subscriber_id, seq)), so the database neither sorts nor reads other
+ * accounts' rows, unlike the padded IN lists of load_extras (a filesort).
+ * Same rows in the same order as load_extras. */
+static enum ngn_status load_extras_one(struct db *db, struct arena *a, struct account *acc)
+{
+	struct extras x = { a, acc, 1, 0 };
+	struct db_val sid[1] = { DB_I(acc->sid) };
+	enum ngn_status st = store_groups_load(db, &acc->id, a, acc->groups);
+	if (st == NGN_OK)
+		st = db_query(db, SQL_ONE_PROPS, sid, 1, prop_row, &x, NULL);
+	if (st == NGN_OK)
+		st = db_query(db, SQL_ONE_ACL, sid, 1, acl_row, &x, NULL);
 	return st;
 }
 
@@ -239,7 +242,7 @@ static enum ngn_status get_one(struct db *db, const struct scope *sc, const stru
 	if (l.n == 0)
 		return err_set(&res->err, NGN_E_ACCOUNT_NOT_FOUND, "SIP account %s@%s does not exist",
 			       id->username, id->domain);
-	st = load_extras(db, &res->arena, l.v, 1);
+	st = load_extras_one(db, &res->arena, &l.v[0]);
 	if (st == NGN_OK)
 		*out = l.v[0];
 	return st;
@@ -327,17 +330,118 @@ static enum ngn_status allocate_username(struct db *db, const struct domain_ref 
 	return err_set(e, NGN_E_INTERNAL, "No free username found for <autoincrement> in %s", domain);
 }
 
+static char *dup0(struct arena *ar, const char *s)
+{
+	return arena_strdup(ar, s ? s : "");
+}
+
+static int by_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(((const struct property *)x)->name, ((const struct property *)y)->name);
+}
+
+/* A5: *o = what add_body wrote, as get_one would read it back, built from
+ * the validated input a, the stored name id, the password columns pw, the
+ * new subscriber id and the locked domain row. Strings are copied into ar. */
+static enum ngn_status written_account(struct arena *ar, const struct account *a, const struct sip_id *id,
+				       const struct pw_cols *pw, uint64_t sid, const struct domain_ref *dom,
+				       struct account *o)
+{
+	memset(o, 0, sizeof *o);
+	o->sid = sid;
+	o->id.username = dup0(ar, id->username);
+	o->id.domain = dup0(ar, id->domain);
+	o->password = dup0(ar, pw->clear);
+	o->ha1 = dup0(ar, pw->ha1);
+	o->first_name = dup0(ar, a->first_name);
+	o->last_name = dup0(ar, a->last_name);
+	o->email = dup0(ar, a->email);
+	o->rpid = dup0(ar, a->rpid);
+	o->timezone = dup0(ar, a->timezone);
+	o->region = dup0(ar, a->region);
+	o->quickdial_prefix = dup0(ar, a->quickdial_prefix);
+	o->owner = (struct opt_int){ 1, or0(&a->owner) };
+	o->prepaid = (struct opt_int){ 1, or0(&a->prepaid) };
+	o->quota = (struct opt_int){ 1, or0(&a->quota) };
+	o->call_limit = (struct opt_int){ 1, or0(&a->call_limit) };
+	o->timeout = (struct opt_int){ 1, or0(&a->timeout) };
+	o->customer = dom->customer;
+	o->reseller = dom->reseller;
+	o->create_date = o->change_date = dom->now;
+	o->groups = arena_alloc(ar, sizeof *o->groups);
+	o->properties = arena_alloc(ar, sizeof *o->properties);
+	o->acl = arena_alloc(ar, sizeof *o->acl);
+	if (!o->id.username || !o->id.domain || !o->password || !o->ha1 || !o->first_name || !o->last_name
+	    || !o->email || !o->rpid || !o->timezone || !o->region || !o->quickdial_prefix || !o->groups
+	    || !o->properties || !o->acl)
+		return NGN_E_INTERNAL;
+
+	/* groups: the distinct names store_groups_set wrote, in the order of
+	 * get_one's ORDER BY grp; names are validated to [a-z0-9._-] (no
+	 * spaces or control characters), for which grp's utf8mb4_bin order is
+	 * strcmp's */
+	size_t n = a->groups ? a->groups->n : 0;
+	struct str_list *g = o->groups;
+	if (n && (g->v = arena_alloc(ar, n * sizeof *g->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++)
+		if ((g->v[i] = dup0(ar, a->groups->v[i])) == NULL)
+			return NGN_E_INTERNAL;
+	if (n)
+		qsort(g->v, n, sizeof *g->v, by_str);
+	for (size_t i = 0; i < n; i++)
+		if (g->n == 0 || strcmp(g->v[g->n - 1], g->v[i]) != 0)
+			g->v[g->n++] = g->v[i];
+	g->cap = n;
+
+	/* properties by name (distinct: write_props refuses a duplicate;
+	 * names are [A-Za-z0-9_.:-], so ORDER BY name is strcmp's order) */
+	n = a->properties ? a->properties->n : 0;
+	struct prop_list *p = o->properties;
+	if (n && (p->v = arena_alloc(ar, n * sizeof *p->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		p->v[i].name = dup0(ar, a->properties->v[i].name);
+		p->v[i].value = dup0(ar, a->properties->v[i].value);
+		if (!p->v[i].name || !p->v[i].value)
+			return NGN_E_INTERNAL;
+	}
+	if (n)
+		qsort(p->v, n, sizeof *p->v, by_name);
+	p->n = p->cap = n;
+
+	/* the ACL in the given order: seq = its index (write_acl) */
+	n = a->acl ? a->acl->n : 0;
+	struct acl_list *l = o->acl;
+	if (n && (l->v = arena_alloc(ar, n * sizeof *l->v)) == NULL)
+		return NGN_E_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		l->v[i].ip = dup0(ar, a->acl->v[i].ip);
+		l->v[i].mask = a->acl->v[i].mask;
+		l->v[i].tag = dup0(ar, a->acl->v[i].tag);
+		if (!l->v[i].ip || !l->v[i].tag)
+			return NGN_E_INTERNAL;
+	}
+	l->n = l->cap = n;
+	return NGN_OK;
+}
+
 static enum ngn_status add_body(struct db *db, void *arg)
 {
 	struct account_op *op = arg;
 	const struct account *a = op->a;
 	struct ngn_err *e = &op->res->err;
 	struct domain_ref dom;
-	enum ngn_status st = store_lock_domain(db, op->sc, a->id.domain, &dom, e);
-	if (st != NGN_OK)
-		return st;
 	struct sip_id id = a->id;
 	int autoinc = strcmp(id.username, STORE_AUTOINCREMENT) == 0;
+	enum ngn_status st = store_lock_domain(db, op->sc, a->id.domain, !autoinc, &dom, e); /* A2, A3 */
+	if (st != NGN_OK)
+		return st;
 	if (autoinc) {
 		st = allocate_username(db, &dom, id.domain, &op->res->arena, &id.username, e);
 	} else {
@@ -361,7 +465,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st; /* for <autoincrement> a clash is a race: NGN_E_CONFLICT, safe to retry */
 
-	struct db_val r[16] = {
+	struct db_val r[18] = {
 		DB_I(sid), DB_I(dom.id),
 		DB_S(a->first_name ? a->first_name : ""), DB_S(a->last_name ? a->last_name : ""),
 		DB_S(a->email ? a->email : ""), DB_S(a->rpid ? a->rpid : ""),
@@ -369,9 +473,9 @@ static enum ngn_status add_body(struct db *db, void *arg)
 		DB_I(dom.customer), DB_I(dom.reseller),
 		DB_I(or0(&a->prepaid)), DB_I(or0(&a->quota)), DB_I(or0(&a->call_limit)),
 		DB_S(a->region ? a->region : ""), DB_I(or0(&a->timeout)),
-		DB_S(a->quickdial_prefix ? a->quickdial_prefix : ""),
+		DB_S(a->quickdial_prefix ? a->quickdial_prefix : ""), DB_I(dom.now), DB_I(dom.now),
 	};
-	st = db_exec(db, SQL_ACCOUNT_INSERT, r, 16, NULL, NULL);
+	st = db_exec(db, SQL_ACCOUNT_INSERT, r, 18, NULL, NULL);
 	if (st == NGN_OK && a->properties)
 		st = write_props(db, sid, a->properties, 0, e);
 	if (st == NGN_OK && a->acl)
@@ -381,8 +485,8 @@ static enum ngn_status add_body(struct db *db, void *arg)
 		st = store_groups_set(db, &id, a->groups, &changed);
 	if (st == NGN_OK && changed)
 		op->res->policy_changed = 1;
-	if (st == NGN_OK)
-		st = get_one(db, op->sc, &id, op->out, op->res);
+	if (st == NGN_OK) /* A5 */
+		st = written_account(&op->res->arena, a, &id, &pw, sid, &dom, op->out);
 	return st;
 }
 
@@ -452,7 +556,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	struct query q;
 	query_init(&q, &account_listing);
 	query_str(&q, "s.username = ?", "s.username LIKE ?", aq->username);
-	query_str(&q, "s.domain = ?", "s.domain LIKE ?", aq->domain);
+	query_str(&q, ACCOUNT_DOMAIN_EQ, ACCOUNT_DOMAIN_LIKE, aq->domain); /* see store_sql.h */
 	query_str(&q, "a.first_name = ?", "a.first_name LIKE ?", aq->first_name);
 	query_str(&q, "a.last_name = ?", "a.last_name LIKE ?", aq->last_name);
 	query_str(&q, "a.email = ?", "a.email LIKE ?", aq->email);

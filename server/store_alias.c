@@ -110,7 +110,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	const struct alias *al = op->al;
 	struct ngn_err *e = &op->res->err;
 	struct domain_ref dom;
-	enum ngn_status st = store_lock_domain(db, op->sc, al->id.domain, &dom, e);
+	enum ngn_status st = store_lock_domain(db, op->sc, al->id.domain, 0, &dom, e);
 	if (st != NGN_OK)
 		return st;
 	struct db_val name[2] = { DB_S(al->id.username), DB_S(al->id.domain) };

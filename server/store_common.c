@@ -77,20 +77,16 @@ void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t e
 	return slot;
 }
 
-static const char SQL_LOCK_DOMAIN[] =
-	"SELECT d.id, sd.customer, sd.reseller, sd.auto_username"
-	" FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
-	" WHERE d.domain = ?" SCOPE_COND("sd") " FOR UPDATE";
-
-enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain,
+enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const char *domain, int shared,
 				  struct domain_ref *ref, struct ngn_err *e)
 {
 	struct db_val args[1 + SCOPE_NARGS] = { DB_S(domain) };
 	store_scope_args(sc, args + 1);
-	struct db_val out[4];
+	struct db_val out[5];
 	char buf[64];
 	int found = 0;
-	enum ngn_status st = db_query_one(db, SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS, out, 4, buf, sizeof buf, &found);
+	enum ngn_status st = db_query_one(db, shared ? SQL_LOCK_DOMAIN_SHARE : SQL_LOCK_DOMAIN, args, 1 + SCOPE_NARGS,
+					  out, 5, buf, sizeof buf, &found);
 	if (st != NGN_OK)
 		return st;
 	if (!found)
@@ -99,15 +95,9 @@ enum ngn_status store_lock_domain(struct db *db, const struct scope *sc, const c
 	ref->customer = store_col_int(&out[1]);
 	ref->reseller = store_col_int(&out[2]);
 	ref->auto_username = store_col_int(&out[3]);
+	ref->now = store_col_int(&out[4]);
 	return NGN_OK;
 }
-
-#define SQL_FIND_ACCOUNT \
-	"SELECT s.id, a.domain_id FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id" \
-	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a")
-static const char SQL_FIND_ACCOUNT_READ[] = SQL_FIND_ACCOUNT;
-static const char SQL_FIND_ACCOUNT_UPDATE[] = SQL_FIND_ACCOUNT " FOR UPDATE";
-static const char SQL_FIND_ACCOUNT_SHARE[] = SQL_FIND_ACCOUNT " LOCK IN SHARE MODE";
 
 enum ngn_status store_find_account(struct db *db, const struct scope *sc, const struct sip_id *id,
 				   int lock, const char *what, struct account_ref *ref, struct ngn_err *e)
@@ -129,8 +119,6 @@ enum ngn_status store_find_account(struct db *db, const struct scope *sc, const 
 	ref->domain_id = (uint64_t)store_col_int(&out[1]);
 	return NGN_OK;
 }
-
-static const char SQL_PROXY_EVENT[] = "INSERT INTO proxy_event (username, domain) VALUES (?, ?)";
 
 enum ngn_status store_proxy_event(struct db *db, const struct sip_id *id)
 {

@@ -8,7 +8,8 @@
  *      the same transaction, under the domain row lock.
  *  D2. A domain is deleted only while it has no subscriber and no alias,
  *      checked under the domain row lock that every add into the domain
- *      also takes (store_lock_domain), so no account can slip in between
+ *      also takes (store_lock_domain: addAccount in share mode, which the
+ *      delete's FOR UPDATE excludes), so no account can slip in between
  *      the check and the delete. */
 #include <string.h>
 #include "store-internal.h"
@@ -86,7 +87,7 @@ static enum ngn_status update_body(struct db *db, void *arg)
 	struct domain_op *op = arg;
 	const struct domain *d = op->d;
 	struct domain_ref ref;
-	enum ngn_status st = store_lock_domain(db, op->sc, d->domain, &ref, &op->res->err);
+	enum ngn_status st = store_lock_domain(db, op->sc, d->domain, 0, &ref, &op->res->err);
 	if (st != NGN_OK)
 		return st;
 	struct db_val a[9] = {
@@ -115,7 +116,7 @@ static enum ngn_status delete_body(struct db *db, void *arg)
 {
 	struct domain_op *op = arg;
 	struct domain_ref ref;
-	enum ngn_status st = store_lock_domain(db, op->sc, op->name, &ref, &op->res->err);
+	enum ngn_status st = store_lock_domain(db, op->sc, op->name, 0, &ref, &op->res->err);
 	if (st != NGN_OK)
 		return st;
 	/* D2 */

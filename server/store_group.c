@@ -15,18 +15,8 @@
 #include <string.h>
 #include "store-internal.h"
 
-static const char SQL_GROUPS_OF[] =
-	"SELECT grp FROM grp WHERE username = ? AND domain = ? ORDER BY grp";
-static const char SQL_GROUP_HAS[] =
-	"SELECT 1 FROM grp WHERE username = ? AND domain = ? AND grp = ?";
-static const char SQL_GROUP_INSERT[] =
-	"INSERT INTO grp (username, domain, grp, last_modified) VALUES (?, ?, ?, UTC_TIMESTAMP())";
-static const char SQL_GROUP_DELETE[] =
-	"DELETE FROM grp WHERE username = ? AND domain = ? AND grp = ?";
 static const char SQL_GROUP_DELETE_ALL[] =
 	"DELETE FROM grp WHERE username = ? AND domain = ?";
-static const char SQL_ACCOUNT_TOUCH[] =
-	"UPDATE sip_account SET change_date = CURRENT_TIMESTAMP WHERE subscriber_id = ?";
 
 struct groups_row {
 	struct arena *a;
@@ -43,7 +33,7 @@ static enum ngn_status group_row(void *arg, const struct db_val *cols, size_t nc
 	return NGN_OK;
 }
 
-static enum ngn_status groups_load(struct db *db, const struct sip_id *id, struct arena *a, struct str_list *out)
+enum ngn_status store_groups_load(struct db *db, const struct sip_id *id, struct arena *a, struct str_list *out)
 {
 	struct db_val args[2] = { DB_S(id->username), DB_S(id->domain) };
 	struct groups_row g = { a, out };
@@ -65,7 +55,7 @@ enum ngn_status store_groups_set(struct db *db, const struct sip_id *id, const s
 	struct arena a = ARENA_INIT;
 	struct str_list cur;
 	*changed = 0;
-	enum ngn_status st = groups_load(db, id, &a, &cur);
+	enum ngn_status st = store_groups_load(db, id, &a, &cur);
 	for (size_t i = 0; st == NGN_OK && i < cur.n; i++) {
 		if (groups && in_list(groups, groups->n, cur.v[i]))
 			continue;
@@ -168,7 +158,7 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	enum ngn_status st = store_find_account(db, op->sc, op->id, 0, NULL, &ref, &op->res->err);
 	if (st != NGN_OK)
 		return st;
-	return groups_load(db, op->id, &op->res->arena, op->out);
+	return store_groups_load(db, op->id, &op->res->arena, op->out);
 }
 
 enum ngn_status store_group_add(struct db *db, const struct scope *sc, const struct sip_id *id,

@@ -37,29 +37,17 @@
 #include <string.h>
 #include "db.h"
 #include "store_prepaid.h"
+#include "store_sql.h"
 
-static const char SQL_FIND[] =
-	"SELECT s.id, a.prepaid FROM subscriber s"
-	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?";
 static const char SQL_STATUS[] =
 	"SELECT s.id, a.prepaid, b.balance FROM subscriber s"
 	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
 	" LEFT JOIN prepaid_balance b ON b.subscriber_id = s.id"
 	" WHERE s.username = ? AND s.domain = ?";
-static const char SQL_LOCK_BALANCE[] =
-	"SELECT balance FROM prepaid_balance WHERE subscriber_id = ? FOR UPDATE";
 static const char SQL_ENSURE_BALANCE[] =
 	"INSERT INTO prepaid_balance (subscriber_id, balance, change_date)"
 	" VALUES (?, 0, UTC_TIMESTAMP())"
 	" ON DUPLICATE KEY UPDATE subscriber_id = subscriber_id";
-static const char SQL_SET_BALANCE[] =
-	"UPDATE prepaid_balance SET balance = ?, change_date = UTC_TIMESTAMP()"
-	" WHERE subscriber_id = ?";
-static const char SQL_ADD_HISTORY[] =
-	"INSERT INTO prepaid_history"
-	" (subscriber_id, date, action, description, value, balance, login, voucher_card_id)"
-	" VALUES (?, UTC_TIMESTAMP(), ?, ?, ?, ?, ?, ?)";
 static const char SQL_HISTORY[] =
 	"SELECT DATE_FORMAT(date, '%Y-%m-%d %H:%i:%s'), action, description, value, balance, session"
 	" FROM prepaid_history WHERE subscriber_id = ? ORDER BY id DESC LIMIT ?";
@@ -80,7 +68,7 @@ enum ngn_status store_prepaid_txn_find(struct db *db, const char *username, cons
 	struct db_val row[2];
 	char buf[16];
 	int found = 0;
-	enum ngn_status st = db_query_one(db, SQL_FIND, args, 2, row, 2, buf, sizeof buf, &found);
+	enum ngn_status st = db_query_one(db, SQL_PREPAID_FIND, args, 2, row, 2, buf, sizeof buf, &found);
 	if (st != NGN_OK)
 		return st;
 	if (!found || row[0].type != DB_INT)

@@ -7,6 +7,7 @@
  * of all tables before and after), and every reply is checked not to echo
  * the request's auth header (inproc.c). */
 #include <check.h>
+#include <mysql.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -999,6 +1000,447 @@ START_TEST(group_faults)
 }
 END_TEST
 
+/* ---- reads and writes by key (bench/RESULTS.md proposals 2, 4, 5, 6) ---- */
+
+/* The serialized children of the one node expr selects in the last reply
+ * (malloc'd): two replies' structures compared byte for byte. */
+static char *node_xml(const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, T.xp);
+	ck_assert_msg(o != NULL && o->nodesetval != NULL && o->nodesetval->nodeNr == 1, "%s: not one node in %s",
+		      expr, T.reply);
+	xmlBufferPtr b = xmlBufferCreate();
+	ck_assert_ptr_nonnull(b);
+	for (xmlNodePtr c = o->nodesetval->nodeTab[0]->children; c; c = c->next)
+		xmlNodeDump(b, T.doc, c, 0, 0);
+	char *s = strdup((const char *)xmlBufferContent(b));
+	ck_assert_ptr_nonnull(s);
+	xmlBufferFree(b);
+	xmlXPathFreeObject(o);
+	return s;
+}
+
+/* a == b, or a failure that shows where they part (whole replies are too
+ * long for Check's message). */
+static void same_xml(const char *what, const char *a, const char *b)
+{
+	size_t i = 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	size_t from = i > 60 ? i - 60 : 0;
+	ck_assert_msg(a[i] == b[i], "%s differ at byte %zu: ...%.160s... vs ...%.160s...", what, i, a + from, b + from);
+}
+
+#define PROPS3(p, q, r) "<properties xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[3]\">" p q r "</properties>"
+#define ACL_ITEM(ip, mask, tag)                                                                    \
+	"<item><ip xsi:type=\"xsd:string\">" ip "</ip><mask xsi:type=\"xsd:int\">" #mask "</mask>"  \
+	"<tag xsi:type=\"xsd:string\">" tag "</tag></item>"
+#define ACL3(a, b, c) "<acl xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"Struct[3]\">" a b c "</acl>"
+#define GROUPS3(g, h, i)                                                                           \
+	"<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[3]\"><item>" g "</item><item>" h \
+	"</item><item>" i "</item></groups>"
+
+/* getAccount reads groups, properties and ACL of one account by key
+ * (load_extras_one), listings by batches of ids (load_extras): both give
+ * the same lists in the same order (groups and properties sorted in byte
+ * order, the ACL as given), and nothing of the neighbouring accounts. */
+START_TEST(account_get_extras_by_key_match_listing)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_account("alice", "example.com", "pw",
+		       GROUPS3("zeta", "Alpha", "m-1") PROPS3(PROP("zz", "last"), PROP("Mixed", "upper first"), PROP("a.b:c", ""))
+			       ACL3(ACL_ITEM("10.0.0.9", 32, "nine"), ACL_ITEM("10.0.0.1", 8, ""), ACL_ITEM("192.168.1.0", 24, "lan"))));
+	/* neighbours with ids on both sides, with extras of their own */
+	OK(add_account("bob", "example.com", "pw", GROUPS1("bobs") PROPS1(PROP("b", "1")) ACL1("1.1.1.1", 1)));
+	testdb_scalar(T.db, "UPDATE sip_account SET change_date = '2020-01-01 00:00:00'");
+	OK(add_account("carol", "example.com", "pw", GROUPS1("carols") PROPS1(PROP("c", "1")) ACL1("3.3.3.3", 3)));
+
+	OK(id_call("getAccount", "sipId", "alice", "example.com", NULL));
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "alpha"); /* lower-cased by validation */
+	ck_assert_str_eq(XS(R "/groups/item[2]"), "m-1");
+	ck_assert_str_eq(XS(R "/groups/item[3]"), "zeta");
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 3);
+	ck_assert_str_eq(XS(R "/properties/item[1]/name"), "Mixed");
+	ck_assert_str_eq(XS(R "/properties/item[2]/name"), "a.b:c");
+	ck_assert_str_eq(XS(R "/properties/item[3]/name"), "zz");
+	ck_assert_str_eq(XS(R "/properties/item[3]/value"), "last");
+	ck_assert_int_eq((int)XN("count(" R "/properties/item)"), 3);
+	ck_assert_str_eq(XS(R "/acl/item[1]/ip"), "10.0.0.9");
+	ck_assert_str_eq(XS(R "/acl/item[1]/tag"), "nine");
+	ck_assert_str_eq(XS(R "/acl/item[2]/ip"), "10.0.0.1");
+	ck_assert_int_eq((int)XN("count(" R "/acl/item[2]/tag)"), 0); /* no tag: none sent back */
+	ck_assert_str_eq(XS(R "/acl/item[3]/mask"), "24");
+	ck_assert_int_eq((int)XN("count(" R "/acl/item)"), 3);
+	char *one = node_xml(R);
+
+	OK(get_accounts(S("domain", "example.com"), ORDER("username", "ASC"), 0, 10));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 3);
+	char *listed = node_xml(R "/accounts/item[id/username = 'alice']");
+	same_xml("getAccount and getAccounts", one, listed);
+	free(listed);
+	free(one);
+
+	OK(id_call("getAccount", "sipId", "bob", "example.com", NULL));
+	one = node_xml(R);
+	OK(get_accounts(S("username", "bob"), "", 0, 10));
+	listed = node_xml(R "/accounts/item[1]");
+	same_xml("getAccount and getAccounts", one, listed);
+	free(listed);
+	free(one);
+	ck_assert_str_eq(XS(R "/accounts/item[1]/groups/item[1]"), "bobs");
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/groups/item)"), 1);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/properties/item)"), 1);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item[1]/acl/item)"), 1);
+}
+END_TEST
+
+/* Every username of a listing, page by page (pages of 7), comma-separated. */
+static void listed_names(const char *filter, const char *order, char *out, size_t cap, int *total)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int start = 0;; start += 7) {
+		OK(get_accounts(filter, order, start, 7));
+		*total = (int)XN("number(" R "/total)");
+		int items = (int)XN("count(" R "/accounts/item)");
+		for (int i = 1; i <= items; i++) {
+			char x[128];
+			snprintf(x, sizeof x, R "/accounts/item[%d]/id/username", i);
+			n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", XS(x));
+			ck_assert(n < cap);
+		}
+		if (items < 7)
+			break;
+	}
+}
+
+/* An exact domain filter pages through sip_account.domain_id in index
+ * order; wildcards still go through subscriber.domain. Pages, totals and
+ * order are those of the filter on subscriber.domain ordered by s.id, also
+ * with many ties on the dates. */
+START_TEST(account_listing_by_domain_id_pages_as_before)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_domain("example.net", 0, 0));
+	OK(add_domain("empty.org", 0, 0));
+	for (int i = 0; i < 64; i++) {
+		char user[16];
+		snprintf(user, sizeof user, "u%02d", i);
+		OK(add_account(user, i % 4 == 3 ? "example.net" : "example.com", "pw", ""));
+	}
+	/* five distinct change dates, three create dates: ties broken by id */
+	testdb_scalar(T.db, "UPDATE sip_account SET change_date = '2020-01-01' + INTERVAL (subscriber_id * 7 % 5) MINUTE,"
+			    " create_date = '2019-01-01' + INTERVAL (subscriber_id % 3) DAY");
+	static const struct {
+		const char *order, *sql;
+	} orders[] = {
+		{ "", "a.change_date DESC, s.id DESC" },
+		{ ORDER("changeDate", "ASC"), "a.change_date ASC, s.id ASC" },
+		{ ORDER("createDate", "DESC"), "a.create_date DESC, s.id DESC" },
+		{ ORDER("createDate", "ASC"), "a.create_date ASC, s.id ASC" },
+	};
+	static char got[4096], sql[8192];
+	for (size_t k = 0; k < sizeof orders / sizeof orders[0]; k++) {
+		int total = -1;
+		listed_names(S("domain", "EXAMPLE.com"), orders[k].order, got, sizeof got, &total);
+		ck_assert_int_eq(total, 48);
+		snprintf(sql, sizeof sql,
+			 "SELECT GROUP_CONCAT(s.username ORDER BY %s SEPARATOR ',') = '%s'"
+			 " FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id WHERE s.domain = 'example.com'",
+			 orders[k].sql, got);
+		ck_assert_msg(Q(sql) == 1, "order %s: %s", orders[k].sql, got);
+	}
+	int total = -1;
+	listed_names(S("domain", "example.net"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 16);
+	listed_names(S("domain", "empty.org"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 0);
+	ck_assert_str_eq(got, "");
+	listed_names(S("domain", "nowhere.org"), "", got, sizeof got, &total);
+	ck_assert_int_eq(total, 0);
+	listed_names(S("domain", "example.%"), ORDER("changeDate", "ASC"), got, sizeof got, &total);
+	ck_assert_int_eq(total, 64);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber"), 64);
+	/* with other filters next to it */
+	OK(get_accounts(S("domain", "example.com") S("username", "u0%"), ORDER("changeDate", "DESC"), 0, 100));
+	ck_assert_int_eq((int)XN("number(" R "/total)"), 8); /* u00..u09 without u03, u07 */
+}
+END_TEST
+
+/* A transaction of the test's own: a plain connection (not struct db) that
+ * can hold a lock while the store works on another connection. */
+static MYSQL *hold_open(void)
+{
+	MYSQL *my = mysql_init(NULL);
+	ck_assert_ptr_nonnull(my);
+	const char *db = getenv("NGN_TEST_DB_NAME") ? getenv("NGN_TEST_DB_NAME") : "ngnprod";
+	ck_assert_msg(mysql_real_connect(my, "localhost", "root", "", db, 0, getenv("NGN_TEST_DB_SOCKET"), 0),
+		      "connect: %s", mysql_error(my));
+	return my;
+}
+
+static void hold_sql(MYSQL *my, const char *sql)
+{
+	ck_assert_msg(mysql_query(my, sql) == 0, "%s: %s", sql, mysql_error(my));
+	MYSQL_RES *r = mysql_store_result(my);
+	if (r)
+		mysql_free_result(r);
+}
+
+static enum ngn_status set_lock_wait_body(struct db *db, void *arg)
+{
+	(void)arg;
+	return db_exec(db, "SET SESSION innodb_lock_wait_timeout = 1", NULL, 0, NULL, NULL);
+}
+
+/* A store connection whose lock waits give up after 1 s (db_txn retries a
+ * timeout 5 times): a call that should not wait at all but does fails in
+ * seconds instead of minutes. */
+static struct db *impatient_db(void)
+{
+	struct db *db = testdb_open();
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_txn(db, set_lock_wait_body, NULL), NGN_OK);
+	return db;
+}
+
+static enum ngn_status api_add_account(struct db *db, const char *user, const char *domain)
+{
+	static char *groups_v[] = { "g1", "g2" };
+	struct str_list groups = { 2, 2, groups_v };
+	struct scope admin = { ROLE_ADMIN, 0, 0 };
+	struct account a = { 0 }, out;
+	a.id = (struct sip_id){ user, domain };
+	a.pw.kind = PW_CLEAR;
+	a.pw.clear = "pw";
+	a.groups = &groups;
+	struct store_res res;
+	store_res_init(&res);
+	enum ngn_status st = store_account_add(db, &admin, &a, 1, &out, &res);
+	store_res_free(&res);
+	return st;
+}
+
+static enum ngn_status api_add_alias(struct db *db, const char *user, const char *domain, const char *target)
+{
+	struct scope admin = { ROLE_ADMIN, 0, 0 };
+	struct alias al = { 0 };
+	al.id = (struct sip_id){ user, domain };
+	al.target = (struct sip_id){ target, domain };
+	al.has_target = 1;
+	struct store_res res;
+	store_res_init(&res);
+	enum ngn_status st = store_alias_add(db, &admin, &al, &res);
+	store_res_free(&res);
+	return st;
+}
+
+#define RACE_ROUNDS 20
+#define ADDERS 4
+#define ADDS_EACH 25
+
+struct race_job {
+	struct db *db;
+	pthread_barrier_t *go;
+	int kind;                    /* 0 distinct accounts, 1 the round's account, 2 the round's alias */
+	int index;
+	enum ngn_status st[RACE_ROUNDS > ADDS_EACH ? RACE_ROUNDS : ADDS_EACH];
+};
+
+static void *race_worker(void *arg)
+{
+	struct race_job *j = arg;
+	char name[32];
+	int n = j->kind == 0 ? ADDS_EACH : RACE_ROUNDS;
+	for (int i = 0; i < n; i++) {
+		if (j->kind == 0) {
+			if (i == 0)
+				pthread_barrier_wait(j->go);
+			snprintf(name, sizeof name, "c%d-%02d", j->index, i);
+			j->st[i] = api_add_account(j->db, name, "example.com");
+			continue;
+		}
+		snprintf(name, sizeof name, "r%02d", i);
+		pthread_barrier_wait(j->go);
+		j->st[i] = j->kind == 1 ? api_add_account(j->db, name, "example.com")
+					: api_add_alias(j->db, name, "example.com", "target");
+	}
+	return NULL;
+}
+
+/* addAccount takes the domain row in share mode (A2): adds of distinct
+ * names into one domain run side by side and all succeed; two adds of one
+ * name meet on subscriber's unique key, exactly one wins. */
+START_TEST(account_adds_share_the_domain_row)
+{
+	OK(add_domain("example.com", 0, 0));
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, ADDERS);
+	struct race_job jobs[ADDERS];
+	pthread_t th[ADDERS];
+	for (int i = 0; i < ADDERS; i++) {
+		jobs[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 0, .index = i };
+		ck_assert_ptr_nonnull(jobs[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < ADDERS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < ADDERS; i++) {
+		for (int k = 0; k < ADDS_EACH; k++)
+			ck_assert_msg(jobs[i].st[k] == NGN_OK, "adder %d, account %d: status %d", i, k, jobs[i].st[k]);
+		db_free(jobs[i].db);
+	}
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"), ADDERS * ADDS_EACH);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM grp"), 2 * ADDERS * ADDS_EACH);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM proxy_event"), ADDERS * ADDS_EACH);
+
+	/* the same name from two connections at once: one account, one
+	 * NGN_E_ACCOUNT_EXISTS, every round */
+	pthread_barrier_init(&go, NULL, 2);
+	struct race_job pair[2];
+	for (int i = 0; i < 2; i++) {
+		pair[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 1, .index = i };
+		ck_assert_ptr_nonnull(pair[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &pair[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		enum ngn_status a = pair[0].st[r], b = pair[1].st[r];
+		ck_assert_msg((a == NGN_OK && b == NGN_E_ACCOUNT_EXISTS) || (b == NGN_OK && a == NGN_E_ACCOUNT_EXISTS),
+			      "round %d: %d and %d", r, a, b);
+	}
+	for (int i = 0; i < 2; i++)
+		db_free(pair[i].db);
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username LIKE 'r%'"), RACE_ROUNDS);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_account"), ADDERS * ADDS_EACH + RACE_ROUNDS);
+
+	/* no waiting on each other: while another transaction holds the domain
+	 * row in share mode, an add goes through at once (FOR UPDATE would
+	 * wait for it, time out after 1 s, 6 times, and fail) */
+	MYSQL *hold = hold_open();
+	hold_sql(hold, "START TRANSACTION");
+	hold_sql(hold, "SELECT d.id FROM domain d JOIN sip_domain sd ON sd.domain_id = d.id"
+		       " WHERE d.domain = 'example.com' LOCK IN SHARE MODE");
+	struct db *db = impatient_db();
+	ck_assert_int_eq(api_add_account(db, "beside", "example.com"), NGN_OK);
+	hold_sql(hold, "ROLLBACK");
+	mysql_close(hold);
+	db_free(db);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username = 'beside'"), 1);
+}
+END_TEST
+
+/* A2 under concurrency: addAccount (domain row in share mode) and addAlias
+ * (FOR UPDATE) of one name: every round exactly one of them wins and the
+ * other reports the winner (NGN_E_ALIAS_EXISTS / NGN_E_ALIAS_IS_ACCOUNT). */
+START_TEST(account_and_alias_of_one_name_race)
+{
+	OK(add_domain("example.com", 0, 0));
+	OK(add_account("target", "example.com", "pw", ""));
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	struct race_job jobs[2];
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++) {
+		jobs[i] = (struct race_job){ .db = testdb_open(), .go = &go, .kind = 1 + i, .index = i };
+		ck_assert_ptr_nonnull(jobs[i].db);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	int accounts = 0;
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		enum ngn_status acc = jobs[0].st[r], ali = jobs[1].st[r];
+		ck_assert_msg((acc == NGN_OK && ali == NGN_E_ALIAS_IS_ACCOUNT) || (ali == NGN_OK && acc == NGN_E_ALIAS_EXISTS),
+			      "round %d: addAccount %d, addAlias %d", r, acc, ali);
+		accounts += acc == NGN_OK;
+		char q[256];
+		snprintf(q, sizeof q,
+			 "SELECT (SELECT COUNT(*) FROM subscriber WHERE username = 'r%02d')"
+			 " + (SELECT COUNT(*) FROM dbaliases WHERE alias_username = 'r%02d')", r, r);
+		ck_assert_int_eq(Q(q), 1);
+	}
+	for (int i = 0; i < 2; i++)
+		db_free(jobs[i].db);
+	pthread_barrier_destroy(&go);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber s JOIN dbaliases al ON al.alias_username = s.username"
+			   " AND al.alias_domain = s.domain"), 0);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE username LIKE 'r%'"), accounts);
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_alias"), RACE_ROUNDS - accounts);
+}
+END_TEST
+
+/* addAccount builds its reply from what it wrote (A5 in store_account.c);
+ * that reply must be, byte for byte, the getAccount reply of the account
+ * right after. */
+static void add_then_get(const char *user, const char *domain, const char *password, const char *more)
+{
+	OK(add_account(user, domain, password, more));
+	char *added = node_xml(R);
+	char stored_user[128];
+	snprintf(stored_user, sizeof stored_user, "%s", XS(R "/id/username"));
+	OK(id_call("getAccount", "sipId", stored_user, domain, NULL));
+	char *got = node_xml(R);
+	same_xml("addAccount and getAccount", added, got);
+	free(added);
+	free(got);
+}
+
+START_TEST(account_add_reply_is_what_get_returns)
+{
+	OK(add_domain("example.com", 5, 123));
+	/* everything set; groups unsorted, repeated and in upper case;
+	 * properties unsorted; ACL with and without tags; non-ASCII text */
+	add_then_get("alice", "example.com", "s3cret pw",
+		     S("firstName", "Zo&#235; &#x1F600;") S("lastName", "O'Brien &amp; Co") S("email", "Alice@Example.com")
+			     S("rpid", "+31201234567") S("timezone", "Europe/Amsterdam") S("region", "nl-nh")
+			     S("quickdialPrefix", "0031") I("owner", 42) "<prepaid xsi:type=\"xsd:boolean\">true</prepaid>"
+			     I("quota", 17) I("callLimit", 3) I("timeout", 90)
+			     "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[4]\"><item>zeta</item>"
+			     "<item>Alpha</item><item>zeta</item><item>free-pstn</item></groups>"
+			     PROPS3(PROP("zz", "line 1\nline 2"), PROP("Mixed", ""), PROP("a.b:c", "&lt;x&gt;"))
+			     ACL3(ACL_ITEM("10.0.0.9", 32, "nine"), ACL_ITEM("10.0.0.1", 8, ""), ACL_ITEM("0.0.0.0", 0, "any")));
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 3);
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "alpha");
+	ck_assert_str_eq(XS(R "/customer"), "5");
+	ck_assert_str_eq(XS(R "/password"), "s3cret pw");
+	ck_assert(*XS(R "/createDate") != '\0');
+	ck_assert_str_eq(XS(R "/createDate"), XS(R "/changeDate"));
+
+	/* digest password; no lists at all; all defaults */
+	add_then_get("bob", "example.com", "0123456789ABCDEF0123456789abcdef:fedcba9876543210fedcba9876543210", "");
+	ck_assert_str_eq(XS(R "/ha1"), "0123456789abcdef0123456789abcdef");
+	ck_assert_str_eq(XS(R "/password"), "");
+	/* empty lists, PHP's [""] for "no groups" */
+	add_then_get("carol", "example.com", "pw",
+		     "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[1]\"><item></item></groups>"
+			     EMPTY_ARRAY("properties") EMPTY_ARRAY("acl"));
+	/* grp rows left behind under the name (written outside ngnprod) are
+	 * replaced by the given groups */
+	testdb_scalar(T.db, "INSERT INTO grp (username, domain, grp) VALUES ('dave', 'example.com', 'stale'),"
+			    " ('dave', 'example.com', 'kept')");
+	add_then_get("dave", "example.com", "pw", GROUPS2("kept", "new"));
+	ck_assert_int_eq((int)XN("count(" R "/groups/item)"), 2);
+	ck_assert_str_eq(XS(R "/groups/item[1]"), "kept");
+	/* <autoincrement>, clear password */
+	add_then_get("&lt;autoincrement&gt;", "example.com", "pw", GROUPS1("free-pstn") PROPS1(PROP("language", "en")));
+	ck_assert_str_eq(XS(R "/id/username"), "1000");
+	/* clear passwords not kept */
+	T.cfg.store_clear_text_passwords = 0;
+	add_then_get("erin", "example.com", "clear", ACL1("192.168.0.0", 16));
+	ck_assert_str_eq(XS(R "/password"), "");
+	add_then_get("&lt;autoincrement&gt;", "example.com", "pw", "");
+	ck_assert_str_eq(XS(R "/id/username"), "1001");
+	add_then_get("frank", "example.com", "0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210",
+		     GROUPS1("prepaid"));
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM subscriber WHERE password <> ''"), 4); /* alice, carol, dave, 1000 */
+	ck_assert_int_eq(Q("SELECT COUNT(*) FROM sip_account WHERE customer = 5 AND reseller = 123"), 8);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -1016,6 +1458,9 @@ int main(void)
 				 scope_narrows_lookups_and_listings } },
 		{ "aliases", { alias_fixtures_and_update, alias_faults, alias_listing } },
 		{ "groups", { group_fixtures, group_faults } },
+		{ "by_key", { account_get_extras_by_key_match_listing, account_listing_by_domain_id_pages_as_before,
+			      account_adds_share_the_domain_row, account_and_alias_of_one_name_race,
+			      account_add_reply_is_what_get_returns } },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		TCase *tc = tcase_create(cases[i].name);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "suites.h"
 #include "store_query.h"
+#include "store_sql.h"
 
 static const struct query_sort sorts[] = {
 	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },
@@ -157,6 +158,34 @@ START_TEST(too_many_conditions)
 }
 END_TEST
 
+/* bench/raw_ops.c runs getAccounts as the literal texts of store_sql.h;
+ * they must be what list_body assembles from the same fragments for a
+ * domain filter and the default order, so both sides run one statement. */
+START_TEST(raw_baseline_listing_is_the_assembled_one)
+{
+	static const struct query_sort account_sorts[] = {
+		{ "changeDate", ACCOUNT_BY_CHANGE_ASC, ACCOUNT_BY_CHANGE_DESC, 1 },
+		{ NULL, NULL, NULL, 0 },
+	};
+	static const struct query_def accounts = { ACCOUNT_COLUMNS, ACCOUNT_FROM, account_sorts };
+	struct query q;
+	struct list_order o = { 0 };
+	struct list_range r = { { 1, 0 }, { 1, 50 } };
+	query_init(&q, &accounts);
+	query_str(&q, ACCOUNT_DOMAIN_EQ, ACCOUNT_DOMAIN_LIKE, "d1.bench");
+	build(&q, &o, &r);
+	ck_assert_str_eq(q.count_sql, SQL_LIST_COUNT_DOMAIN);
+	ck_assert_str_eq(q.page_sql, SQL_LIST_PAGE_DOMAIN);
+	ck_assert_int_eq((int)q.nargs, 1);
+	ck_assert_int_eq((int)q.page_nargs, 3);
+	/* a wildcard keeps the LIKE on subscriber.domain */
+	query_init(&q, &accounts);
+	query_str(&q, ACCOUNT_DOMAIN_EQ, ACCOUNT_DOMAIN_LIKE, "d%.bench");
+	build(&q, &o, &r);
+	ck_assert_ptr_nonnull(strstr(q.count_sql, " WHERE s.domain LIKE ?"));
+}
+END_TEST
+
 Suite *query_suite(void)
 {
 	Suite *s = suite_create("query");
@@ -168,6 +197,7 @@ Suite *query_suite(void)
 	tcase_add_test(tc, bad_order_is_refused);
 	tcase_add_test(tc, range_limits);
 	tcase_add_test(tc, too_many_conditions);
+	tcase_add_test(tc, raw_baseline_listing_is_the_assembled_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
