@@ -107,7 +107,7 @@ enum ngn_status glue_outbox_lag(struct db *db, int64_t after, int64_t *count, in
 enum ngn_status glue_outbox_prune(struct db *db, unsigned min_age_s, uint64_t *deleted);
 
 /* ---- glue_rpc.c ----------------------------------------------------------- */
-enum glue_rpc_kind { RPC_SETI, RPC_DELETE, RPC_SETS, RPC_GET, RPC_UPTIME, RPC_DUMP };
+enum glue_rpc_kind { RPC_SETI, RPC_DELETE, RPC_SETS, RPC_GET, RPC_UPTIME, RPC_DUMP, RPC_FLUSH };
 struct glue_rpc_result {
 	int ok;             /* the call succeeded (a 404 delete counts) */
 	int reached;        /* an HTTP reply came back */

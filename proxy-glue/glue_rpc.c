@@ -26,6 +26,7 @@ struct glue_rpc_call {
 static const char *const methods[] = {
 	[RPC_SETI] = "htable.seti", [RPC_DELETE] = "htable.delete", [RPC_SETS] = "htable.sets",
 	[RPC_GET] = "htable.get", [RPC_UPTIME] = "core.uptime", [RPC_DUMP] = "htable.dump",
+	[RPC_FLUSH] = "htable.flush",
 };
 
 static void rpc_done(struct evhttp_request *req, void *arg)

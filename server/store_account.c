@@ -85,6 +85,20 @@ struct account_rows {
 	struct account_list *out;
 };
 
+/* Gives x its empty group, property and ACL lists, and checks that every
+ * string of x was copied (NULL: the arena ran out). */
+static enum ngn_status account_lists_new(struct arena *ar, struct account *x)
+{
+	x->groups = arena_alloc(ar, sizeof *x->groups);
+	x->properties = arena_alloc(ar, sizeof *x->properties);
+	x->acl = arena_alloc(ar, sizeof *x->acl);
+	if (!x->id.username || !x->id.domain || !x->password || !x->ha1 || !x->first_name || !x->last_name
+	    || !x->email || !x->rpid || !x->timezone || !x->region || !x->quickdial_prefix || !x->groups
+	    || !x->properties || !x->acl)
+		return NGN_E_INTERNAL;
+	return NGN_OK;
+}
+
 static enum ngn_status account_row(void *arg, const struct db_val *c, size_t ncols)
 {
 	struct account_rows *r = arg;
@@ -114,14 +128,7 @@ static enum ngn_status account_row(void *arg, const struct db_val *c, size_t nco
 	x->quickdial_prefix = store_col_str(ar, &c[18]);
 	x->create_date = store_col_int(&c[19]);
 	x->change_date = store_col_int(&c[20]);
-	x->groups = arena_alloc(ar, sizeof *x->groups);
-	x->properties = arena_alloc(ar, sizeof *x->properties);
-	x->acl = arena_alloc(ar, sizeof *x->acl);
-	if (!x->id.username || !x->id.domain || !x->password || !x->ha1 || !x->first_name || !x->last_name
-	    || !x->email || !x->rpid || !x->timezone || !x->region || !x->quickdial_prefix || !x->groups
-	    || !x->properties || !x->acl)
-		return NGN_E_INTERNAL;
-	return NGN_OK;
+	return account_lists_new(ar, x);
 }
 
 /* Where the rows of an extras statement go: the batch statements (listings)
@@ -373,12 +380,7 @@ static enum ngn_status written_account(struct arena *ar, const struct account *a
 	o->customer = dom->customer;
 	o->reseller = dom->reseller;
 	o->create_date = o->change_date = dom->now;
-	o->groups = arena_alloc(ar, sizeof *o->groups);
-	o->properties = arena_alloc(ar, sizeof *o->properties);
-	o->acl = arena_alloc(ar, sizeof *o->acl);
-	if (!o->id.username || !o->id.domain || !o->password || !o->ha1 || !o->first_name || !o->last_name
-	    || !o->email || !o->rpid || !o->timezone || !o->region || !o->quickdial_prefix || !o->groups
-	    || !o->properties || !o->acl)
+	if (account_lists_new(ar, o) != NGN_OK)
 		return NGN_E_INTERNAL;
 
 	/* groups: the distinct names store_groups_set wrote, in the order of

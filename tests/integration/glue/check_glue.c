@@ -18,7 +18,7 @@
 
 static int kam_rpc;
 
-static void make_cfg(struct cfg *c, const char *id, unsigned poll_ms)
+static void make_cfg_t(struct cfg *c, const char *id, unsigned poll_ms, const char *timeout_ms)
 {
 	char err[256], url[128];
 	cfg_defaults(c);
@@ -29,9 +29,14 @@ static void make_cfg(struct cfg *c, const char *id, unsigned poll_ms)
 	char ms[32];
 	snprintf(ms, sizeof ms, "%u", poll_ms);
 	cfg_set(c, "glue-poll-ms", ms, err, sizeof err);
-	cfg_set(c, "glue-timeout-ms", "1000", err, sizeof err);
+	cfg_set(c, "glue-timeout-ms", timeout_ms, err, sizeof err);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/RPC", kam_rpc);
 	cfg_set(c, "proxy", url, err, sizeof err);
+}
+
+static void make_cfg(struct cfg *c, const char *id, unsigned poll_ms)
+{
+	make_cfg_t(c, id, poll_ms, "1000");
 }
 
 static struct glue *start(const char *id, unsigned poll_ms)
@@ -319,7 +324,8 @@ START_TEST(lost_table_is_rebuilt_without_stale_keys)
 	ck_assert_int_eq(rpcc_get(rc, "acct", "ghost@rebuild.test"), -1);
 	ck_assert_int_eq(rpcc_get(rc, "acct", "no-domain-key"), -1);
 	ck_assert_int_gt(proxy_figure(g, 0, "resyncs"), before);
-	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_stale"), 2);
+	/* no epoch: the table was flushed first, nothing stale was left to find */
+	ck_assert_int_eq(proxy_figure(g, 0, "last_resync_stale"), 0);
 	glue_stop(g);
 	rpcc_free(rc);
 	mysql_close(my);
@@ -379,6 +385,71 @@ START_TEST(two_glues_one_proxy_end_as_the_database)
 	}
 	glue_stop(gs[0]);
 	glue_stop(gs[1]);
+	rpcc_free(rc);
+	mysql_close(my);
+}
+END_TEST
+
+/* the proxy carries another glue's epoch and keys nobody has: the resync
+ * cannot flush (SIP is served meanwhile), it finds them with htable.dump */
+START_TEST(a_foreign_table_loses_its_stale_keys)
+{
+	struct rpcc *rc = rpcc_new(kam_rpc);
+	MYSQL *my = gt_connect();
+	struct glue *g = start("foreign", 20);
+	wait_in_sync(g, 0);
+	glue_stop(g);
+	rpcc_seti(rc, "acct", "ghost@foreign.test", 9);
+	ck_assert_int_eq(rpcc_seti(rc, "meta", "epoch", 7), 200);
+	g = start("foreign", 20);
+	wait_in_sync(g, 0);
+	ck_assert_int_eq(proxy_figure(g, 0, "resyncs"), 1);
+	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_stale"), 1);
+	ck_assert_int_eq(rpcc_get(rc, "acct", "ghost@foreign.test"), -1);
+	ck_assert_int_eq(rpcc_diff_db(rc, my), 0);
+	glue_stop(g);
+	rpcc_free(rc);
+	mysql_close(my);
+}
+END_TEST
+
+static void wait_in_sync_for(struct glue *g, double limit)
+{
+	double t0 = gt_now();
+	while (!proxy_state_is(g, 0, "in-sync")) {
+		ck_assert_msg(gt_now() - t0 < limit, "not in sync after %.0f s", limit);
+		usleep(20000);
+	}
+}
+
+/* A table far larger than one RPC timeout's worth of dump: 20k policy keys
+ * with a 300 ms timeout, rebuilt both ways (flush after a lost epoch; dump
+ * under a foreign epoch, whose timeout grows with the table). */
+START_TEST(a_large_table_resyncs_despite_a_short_timeout)
+{
+	struct rpcc *rc = rpcc_new(kam_rpc);
+	MYSQL *my = gt_connect();
+	gt_exec(my, "INSERT IGNORE INTO grp (username, domain, grp)"
+		    " SELECT CONCAT('b', seq), 'big.test', 'free-pstn' FROM seq_1_to_20000");
+	struct cfg c;
+	make_cfg_t(&c, "big", 20, "300");
+	rpcc_delete(rc, "meta", "epoch");
+	struct glue *g = glue_start(&c);
+	ck_assert_ptr_nonnull(g);
+	wait_in_sync_for(g, 40);
+	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_keys"), 20000);
+	glue_stop(g);
+	rpcc_seti(rc, "acct", "ghost@big.test", 1);
+	ck_assert_int_eq(rpcc_seti(rc, "meta", "epoch", 8), 200);
+	g = glue_start(&c);
+	ck_assert_ptr_nonnull(g);
+	wait_in_sync_for(g, 40);
+	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_keys"), 20000);
+	ck_assert_int_ge(proxy_figure(g, 0, "last_resync_stale"), 1);
+	ck_assert_int_eq(rpcc_get(rc, "acct", "ghost@big.test"), -1);
+	ck_assert_int_eq(rpcc_get(rc, "acct", "b19999@big.test"), GLUE_G_FREEPSTN);
+	glue_stop(g);
+	cfg_free(&c);
 	rpcc_free(rc);
 	mysql_close(my);
 }
@@ -476,6 +547,8 @@ static Suite *glue_suite(void)
 	tcase_add_test(t, a_restarted_glue_trusts_only_its_own_epoch);
 	tcase_add_test(t, two_glues_one_proxy_end_as_the_database);
 	tcase_add_test(t, a_dead_proxy_blocks_nobody);
+	tcase_add_test(t, a_foreign_table_loses_its_stale_keys);
+	tcase_add_test(t, a_large_table_resyncs_despite_a_short_timeout);
 	tcase_add_test(t, prune_only_what_every_cursor_passed); /* last: it empties the outbox */
 	suite_add_tcase(s, t);
 	return s;
