@@ -365,15 +365,24 @@ static void resync_failed(struct glue_proxy *p, const char *why)
 	go_down(p, why);
 }
 
+/* The start of a resync step's reply callback: 0 when the resync ends here
+ * (stopping, or the call failed: then it is abandoned as `what`). */
+static int resync_step_ok(struct glue_proxy *p, const struct glue_rpc_result *r, const char *what)
+{
+	if (glue_stopping(p->g))
+		return 0;
+	if (!r->ok) {
+		resync_failed(p, what);
+		return 0;
+	}
+	return 1;
+}
+
 static void resync_epoch_set(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (!resync_step_ok(p, r, "setting meta=>epoch"))
 		return;
-	if (!r->ok) {
-		resync_failed(p, "setting meta=>epoch");
-		return;
-	}
 	glue_gaps_init(&p->gaps, p->resync_resume);
 	p->pending = p->gaps;
 	p->saved_cursor = -1;
@@ -552,24 +561,16 @@ static void resync_pushed(struct glue_proxy *p, int ok)
 static void resync_flushed(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (!resync_step_ok(p, r, "htable.flush acct"))
 		return;
-	if (!r->ok) {
-		resync_failed(p, "htable.flush acct");
-		return;
-	}
 	lanes_start(p, &p->snap, resync_pushed);
 }
 
 static void resync_unmarked(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (!resync_step_ok(p, r, "deleting meta=>epoch"))
 		return;
-	if (!r->ok) {
-		resync_failed(p, "deleting meta=>epoch");
-		return;
-	}
 	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_FLUSH, "acct", NULL, 0, NULL,
 			  resync_flushed, p) != 0)
 		resync_failed(p, "cannot send");
