@@ -194,16 +194,21 @@ START_TEST(built_statements_are_cached_by_text)
 }
 END_TEST
 
+/* 300 distinct statement texts, more than the cache's 256 slots: literals
+ * made by the preprocessor ("... AND 100 = 100" to "... AND 399 = 399") */
+#define MANY_Q(n) "SELECT k FROM t_db WHERE n > ? AND " #n " = " #n
+#define MANY_Q10(n) MANY_Q(n##0), MANY_Q(n##1), MANY_Q(n##2), MANY_Q(n##3), MANY_Q(n##4), \
+	MANY_Q(n##5), MANY_Q(n##6), MANY_Q(n##7), MANY_Q(n##8), MANY_Q(n##9)
+#define MANY_Q100(n) MANY_Q10(n##0), MANY_Q10(n##1), MANY_Q10(n##2), MANY_Q10(n##3), MANY_Q10(n##4), \
+	MANY_Q10(n##5), MANY_Q10(n##6), MANY_Q10(n##7), MANY_Q10(n##8), MANY_Q10(n##9)
+static const char *const many_texts[] = { MANY_Q100(1), MANY_Q100(2), MANY_Q100(3) };
+
 START_TEST(a_full_statement_cache_is_flushed_not_fatal)
 {
 	testdb_scalar(db, "INSERT INTO t_db (k, n) VALUES ('x', 1), ('y', 2)");
-	char sql[128];
-	/* 300 distinct statement texts, more than the cache's 256 slots: built
-	 * here on purpose (the text-keyed cache is the subject); no value of
-	 * the test goes into them but the loop counter */
-	for (int i = 0; i < 300; i++) {
-		snprintf(sql, sizeof sql, "SELECT k FROM t_db WHERE n > ? AND %d = %d", i, i);
-		struct count_rows c = { 0, sql };
+	ck_assert_uint_eq(sizeof many_texts / sizeof many_texts[0], 300);
+	for (size_t i = 0; i < sizeof many_texts / sizeof many_texts[0]; i++) {
+		struct count_rows c = { 0, many_texts[i] };
 		ck_assert_int_eq(db_txn(db, built_txn, &c), NGN_OK);
 		ck_assert_uint_eq(c.rows, 2);
 	}
