@@ -23,9 +23,8 @@
  * (NGN_MUTATE_SEED, default 20261204, printed): case N of a seed is always
  * the same request, and NGN_MUTATE_CASE=N runs only that case. On a failure
  * the seed, the case, the mutations, the body (escaped) and the reply are
- * printed (all of them with NGN_MUTATE_VERBOSE=1, else the first three of
- * each class), the run goes on, and the test fails at the end with a count
- * per class. */
+ * printed, the run goes on, and the test fails at the end with a count and
+ * the first example per class. */
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -965,7 +964,6 @@ static int expect_reading(const struct reading *rd, struct world *w, struct verd
 /* ---- reporting -------------------------------------------------------------------------------------- */
 
 static uint64_t seed;
-static int verbose;
 static int fcount[F_CLASSES], ftotal_cases;
 static char *fexample[F_CLASSES];
 
@@ -997,17 +995,15 @@ __attribute__((format(printf, 3, 4))) static void flunk(struct kase *k, enum fcl
 		buf_addf(&b, "case %d, %s, %s: %s", k->no, k->f->file, k->desc.p ? k->desc.p : "unmutated", why);
 		fexample[cls] = b.p;
 	}
-	if (verbose || fcount[cls] <= 3) {
-		char *bd = esc(k->body.p, k->body.n, 6000);
-		char *rp = k->resp.body ? esc(k->resp.body, k->resp.body_len, 3000) : xstrndup("(none)", 6);
+	{
+		char *bd = esc(k->body.p, k->body.n, 4000);
+		char *rp = k->resp.body ? esc(k->resp.body, k->resp.body_len, 1500) : xstrndup("(none)", 6);
 		printf("FAIL [%s] seed=%llu case=%d fixture=%s\n  mutations: %s\n  why: %s\n  body (%zu bytes): %s\n"
 		       "  reply: rc %d, HTTP %d: %s\n",
 		       fclass_names[cls], (unsigned long long)seed, k->no, k->f->file, k->desc.p ? k->desc.p : "(none)",
 		       why, k->body.n, bd, k->rc, k->resp.status, rp);
 		free(bd);
 		free(rp);
-	} else {
-		printf("FAIL [%s] case=%d %s: %.300s\n", fclass_names[cls], k->no, k->f->file, why);
 	}
 }
 
@@ -1224,7 +1220,6 @@ static void prepare(void)
 	seed = (uint64_t)strtoull(getenv("NGN_MUTATE_SEED") && *getenv("NGN_MUTATE_SEED") ? getenv("NGN_MUTATE_SEED")
 											       : "20261204",
 				  NULL, 10);
-	verbose = env_long("NGN_MUTATE_VERBOSE", 0) != 0;
 	load_fixtures();
 	start_server();
 	build_variants();
