@@ -417,10 +417,12 @@ static int p_array_items(const struct buf *b, const struct scan *s, int i)
 	return is_array(b, &s->e[i]) && s->e[i].kids > 0;
 }
 
+/* an element with members below the Body that is not an array (a nested
+ * element there is an unknown member, which the server ignores) */
 static int p_struct(const struct buf *b, const struct scan *s, int i)
 {
 	int body = body_index(b, s);
-	return s->e[i].kids > 0 && body >= 0 && (i == body || below(s, i, body));
+	return s->e[i].kids > 0 && body >= 0 && (i == body || below(s, i, body)) && !is_array(b, &s->e[i]);
 }
 
 static int p_typed(const struct buf *b, const struct scan *s, int i)
@@ -453,7 +455,7 @@ static size_t pick_pos(struct rng *r, const struct buf *b, const struct scan *s)
 const char *const mut_names[M_KINDS] = {
 	"flip", "insert", "delete", "bad-utf8/control", "charref", "stray-markup", "truncate",
 	"duplicate", "drop", "swap", "array-text", "array-mixed", "array-dims", "array-offset",
-	"doctype", "attributes", "nesting", "namespace", "xsi-type", "cdata", "whitespace",
+	"item-name", "doctype", "attributes", "nesting", "namespace", "xsi-type", "cdata", "whitespace",
 };
 
 static void describe_el(struct buf *d, const struct buf *b, const struct el *e)
@@ -756,6 +758,33 @@ static int m_array_offset(struct rng *r, struct buf *b, const struct scan *s, st
 	return 0;
 }
 
+/* SOAP 1.1 section 5.4.2: the names of array members are not significant
+ * ("elements may have any name"); stacks name them after their type */
+static int m_item_name(struct rng *r, struct buf *b, const struct scan *s, struct buf *d)
+{
+	static const char *const names[] = { "x", "string", "SipId", "ns4:item", "SOAP-ENC:string" };
+	int i = pick_el(r, b, s, p_array_items);
+	if (i < 0)
+		return -1;
+	int items[64], n = 0;
+	for (int k = i + 1; k < s->n && n < 64; k++)
+		if (s->e[k].parent == i)
+			items[n++] = k;
+	const struct el *e = &s->e[items[rng_below(r, (unsigned)n)]];
+	const char *nm = PICK(r, names);
+	buf_addf(d, "item ");
+	describe_el(d, b, e);
+	buf_addf(d, " renamed <%s>", nm);
+	/* the end tag first: the start tag's offsets stay valid */
+	if (!e->selfclose) {
+		char end[64];
+		snprintf(end, sizeof end, "</%s>", nm);
+		buf_splice(b, e->close, e->close_end - e->close, end, strlen(end));
+	}
+	buf_splice(b, e->name, e->name_len, nm, strlen(nm));
+	return 0;
+}
+
 static size_t after_xmldecl(const struct buf *b)
 {
 	if (b->n > 5 && memcmp(b->p, "<?xml", 5) == 0) {
@@ -1048,7 +1077,7 @@ typedef int (*mut_fn)(struct rng *, struct buf *, const struct scan *, struct bu
 static const mut_fn fns[M_KINDS] = {
 	m_flip, m_insert, m_delete, m_badseq, m_charref, m_stray, m_truncate,
 	m_dup, m_drop, m_swap, m_array_text, m_array_mixed, m_array_dims, m_array_offset,
-	m_doctype, m_attrs, m_nest, m_namespace, m_xsitype, m_cdata, m_space,
+	m_item_name, m_doctype, m_attrs, m_nest, m_namespace, m_xsitype, m_cdata, m_space,
 };
 
 int mut_apply(struct rng *r, enum mut_kind kind, struct buf *body, struct buf *desc)
