@@ -21,7 +21,8 @@
  * later cases draw them. The run is bounded by NGN_MUTATE_CASES (default
  * 4000) and NGN_MUTATE_SECONDS (default 45) and is deterministic for a seed
  * (NGN_MUTATE_SEED, default 20261204, printed): case N of a seed is always
- * the same request, and NGN_MUTATE_CASE=N runs only that case. On a failure
+ * the same request, NGN_MUTATE_CASE=N runs only that case and
+ * NGN_MUTATE_FIRST=N starts the run there. On a failure
  * the seed, the case, the mutations, the body (escaped) and the reply are
  * printed, the run goes on, and the test fails at the end with a count and
  * the first example per class. */
@@ -1262,7 +1263,8 @@ START_TEST(mutations)
 	       (unsigned long long)seed, max_cases, budget, getenv("ASAN_OPTIONS"), getenv("UBSAN_OPTIONS"));
 	double t0 = sc_now();
 	int ran = 0, accepted = 0;
-	for (long no = only >= 0 ? only : 0; no < (only >= 0 ? only + 1 : max_cases); no++) {
+	long from = only >= 0 ? only : env_long("NGN_MUTATE_FIRST", 0);
+	for (long no = from; no < (only >= 0 ? only + 1 : from + max_cases); no++) {
 		if (sc_now() - t0 > budget)
 			break;
 		struct kase k;
