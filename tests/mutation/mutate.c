@@ -371,7 +371,9 @@ typedef int (*el_pred)(const struct buf *b, const struct scan *s, int i);
 static int pick_el(struct rng *r, const struct buf *b, const struct scan *s, el_pred pred)
 {
 	int body = body_index(b, s);
-	int *c = xmalloc(sizeof *c * (size_t)(s->n ? s->n : 1)), nc = 0, *d = xmalloc(sizeof *d * (size_t)(s->n ? s->n : 1)), nd = 0;
+	size_t cap = (size_t)(s->n ? s->n : 1);
+	int *c = xmalloc(sizeof *c * cap), *d = xmalloc(sizeof *d * cap);
+	int nc = 0, nd = 0;
 	for (int i = 0; i < s->n; i++) {
 		if (!pred(b, s, i))
 			continue;
