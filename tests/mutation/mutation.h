@@ -140,7 +140,7 @@ int oracle_fault_code(void *doc);
 
 /* An entity's stored state as named fields, each a string ("" for SQL NULL
  * is not used: NULL reads as "(null)"). Sets are sorted and joined. */
-#define ST_MAXF 24
+#define ST_MAXF 32
 struct state {
 	int n;
 	const char *name[ST_MAXF];
