@@ -27,6 +27,7 @@
  * printed, the run goes on, and the test fails at the end with a count and
  * the first example per class. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1231,6 +1232,20 @@ static void prepare(void)
  * cried wolf here would make the mutation run worthless. */
 START_TEST(controls)
 {
+	/* every captured request is mutated: a new fixture needs its start state here */
+	DIR *dir = opendir(sc_fixture_dir());
+	ck_assert_ptr_nonnull(dir);
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".http") != 0)
+			continue;
+		int found = 0;
+		for (int i = 0; i < NFIX; i++)
+			found |= strcmp(fixtures[i].file, de->d_name) == 0;
+		ck_assert_msg(found, "fixture %s has no entry in tests/mutation/check_mutation.c fixtures[]", de->d_name);
+	}
+	closedir(dir);
 	prepare();
 	int before = 0;
 	for (int c = 0; c < F_CLASSES; c++)
