@@ -193,7 +193,11 @@ check "--with-kamailio: pid file names a live Kamailio" alive "${k1:-0}"
 log1=$(head -3 "$S/kamailio.log")
 size1=$(stat -c %s "$S/kamailio.log")
 
-kill -KILL "${k1:-0}"
+if [ -z "$k1" ]; then   # (kill -KILL "" would be kill 0: this whole process group)
+	ko "--with-kamailio: no pid in $S/kamailio/kamailio.pid; stopping here"
+	echo "$passed passed, $failed failed"; exit 1
+fi
+kill -KILL "$k1"
 if wait_for "$T/r4.out" 'kamailio is back' 60 "$pid_r4"; then
 	ok "kill -9 of Kamailio's main process: restarted (\"is back\" on the terminal)"
 else
