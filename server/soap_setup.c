@@ -14,6 +14,7 @@
 #include "SipBinding.nsmap"
 #include "soap_setup.h"
 #include "fault.h"
+#include "xml_guard.h"
 
 struct soap *soap_setup_new(const struct soap_limits *lim)
 {
@@ -61,9 +62,15 @@ int soap_setup_serve(struct soap *soap, const char *body, size_t len,
 	soap->header = NULL;
 	soap->fault = NULL;
 	int rc;
+	enum ngn_status st;
+	char msg[256];
+	const struct xml_guard_limits lim = { (unsigned)soap->maxoccurs, (unsigned)soap->maxlevel };
 	if (has_nul(body, len)) {
 		soap->version = 1;
 		rc = ngn_fault(soap, NGN_E_BAD_REQUEST, "The request contains a NUL character");
+	} else if ((st = xml_guard_check(body, len, &lim, msg, sizeof msg)) != NGN_OK) {
+		soap->version = 1;
+		rc = ngn_fault(soap, st, "%s", msg);
 	} else {
 		rc = soap_begin_serve(soap);
 		if (rc == SOAP_OK && soap->version == 0) {

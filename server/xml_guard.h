@@ -1,0 +1,36 @@
+/* xml_guard.h: the check every request body passes before gSOAP reads it.
+ *
+ * gSOAP's parser is lenient (it reads "< sipId>", "</>", a stray '&' or an
+ * overlong UTF-8 NUL as something), so it would act on a structure that a
+ * firewall or a logging proxy in front of us reads differently. This layer
+ * lets through only well-formed XML 1.0 in UTF-8 without a DOCTYPE, with
+ * few attributes per element. */
+#ifndef NGN_XML_GUARD_H
+#define NGN_XML_GUARD_H
+#include <stddef.h>
+#include "status.h"
+
+/* Attributes (namespace declarations included) one start tag may carry.
+ * libxml2 2.9 and gSOAP both look attributes up in a list, so the cost of
+ * one start tag grows with the square of this; SOAP clients send < 16. */
+#define XML_GUARD_MAX_ATTRS 64
+
+struct xml_guard_limits {
+	unsigned max_array; /* items in one array (see xml_guard_check) */
+	unsigned max_depth; /* element nesting */
+};
+
+/* Checks body (len bytes). NGN_OK when gSOAP may read it; otherwise
+ * NGN_E_BAD_REQUEST with a reason in msg (printable ASCII, never the
+ * offending bytes). What is refused:
+ *  - not well-formed XML 1.0 (libxml2's checks, including UTF-8 validity and
+ *    the Char production for raw characters and character references: no
+ *    overlong forms, surrogates, U+FFFE/U+FFFF or C0 controls other than
+ *    tab, CR and LF), an encoding other than UTF-8, any DOCTYPE;
+ *  - more than XML_GUARD_MAX_ATTRS attributes on one element, nesting
+ *    deeper than max_depth.
+ * Never reads a file or the network. Thread-safe. */
+enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_guard_limits *lim,
+				char *msg, size_t msglen);
+
+#endif

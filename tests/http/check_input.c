@@ -1,0 +1,253 @@
+/* check_input.c: what ngnprod does with malformed input (issue 10), over
+ * real sockets against a live server (tests/lib/with-server.sh; started by
+ * hand without one, it re-runs itself under it).
+ *
+ * Every case asserts three things: the fault (4000, with a reason that says
+ * what was wrong), that nothing changed in the database (the account, its
+ * groups), and that the reply is well-formed XML whatever came in. One
+ * victim account per case, so a request that wrongly got through shows as a
+ * missing account or a changed group list.
+ *
+ * Test cases (CK_RUN_CASE selects one):
+ *   notxml   not well-formed XML, DOCTYPEs, invalid UTF-8 and forbidden
+ *            characters (raw and as references), too many attributes
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "liveserver.h"
+#include "soapclient.h"
+
+#define T_MS 10000
+#define DOMAIN "input.example"
+
+/* Replaces the first `from` in s by `to`; a new malloc'd string. */
+static char *replace(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	ck_assert_msg(at != NULL, "'%s' not in the envelope", from);
+	size_t a = (size_t)(at - s), f = strlen(from), t = strlen(to), n = strlen(s);
+	char *out = malloc(n - f + t + 1);
+	ck_assert_ptr_nonnull(out);
+	memcpy(out, s, a);
+	memcpy(out + a, to, t);
+	memcpy(out + a + t, at + f, n - a - f + 1);
+	return out;
+}
+
+/* Posts body; the reply must be XML. Returns the fault code (0: none) and
+ * copies the errorstring into es. */
+static int post(const char *what, const char *body, char *es, size_t eslen)
+{
+	struct sc_resp r;
+	int rc = sc_post(sc_port(), body, &r, T_MS);
+	ck_assert_msg(rc == SC_OK, "%s: no reply (rc %d)", what, rc);
+	struct sc_xml *x = sc_xml_parse(r.body, r.body_len);
+	ck_assert_msg(x != NULL, "%s: the reply is not well-formed XML: %.300s", what, r.body);
+	int code = sc_fault_code(x);
+	const char *s = sc_xs(x, "//detail/exception/errorstring");
+	snprintf(es, eslen, "%s", s ? s : "");
+	ck_assert_msg(code == 0 ? r.status == 200 : r.status == 500, "%s: HTTP %d with fault %d", what,
+		      r.status, code);
+	sc_xml_free(x);
+	sc_resp_free(&r);
+	return code;
+}
+
+/* body must be refused with fault 4000 whose errorstring contains reason. */
+static void expect_4000(const char *what, const char *body, const char *reason)
+{
+	char es[512];
+	int code = post(what, body, es, sizeof es);
+	ck_assert_msg(code == 4000, "%s: fault %d (want 4000): %s", what, code, es);
+	ck_assert_msg(reason == NULL || strstr(es, reason) != NULL, "%s: errorstring '%s' does not say '%s'",
+		      what, es, reason);
+}
+
+static void ensure_domain(void)
+{
+	int code = sc_callf("addDomain", "<domain xsi:type=\"ngn:SipDomain\"><domain xsi:type=\"xsd:string\">"
+			    DOMAIN "</domain></domain>");
+	ck_assert_msg(code == 0 || code == 1001, "addDomain: fault %d", code);
+}
+
+/* A fresh account `user` in group "blocked". */
+static void add_victim(const char *user)
+{
+	ensure_domain();
+	ls_sql_exec("DELETE FROM grp WHERE username='%s'", user);
+	sc_callf("deleteAccount", "<sipId xsi:type=\"ngn:SipId\"><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></sipId>", user);
+	int code = sc_callf("addAccount",
+			    "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+			    "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></id>"
+			    "<password xsi:type=\"xsd:string\">pw</password>"
+			    "<groups xsi:type=\"SOAP-ENC:Array\" SOAP-ENC:arrayType=\"xsd:string[1]\">"
+			    "<item xsi:type=\"xsd:string\">blocked</item></groups></account>", user);
+	ck_assert_msg(code == 0, "addAccount %s: fault %d", user, code);
+}
+
+static long long account_count(const char *user)
+{
+	return ls_sql_scalar("SELECT COUNT(*) FROM subscriber WHERE username='%s' AND domain='" DOMAIN "'", user);
+}
+
+/* The groups of user as "a,b" (sorted), into out. */
+static void groups_of(const char *user, char *out, size_t outlen)
+{
+	long long n = ls_sql_scalar("SELECT COUNT(*) FROM grp WHERE username='%s' AND domain='" DOMAIN "'", user);
+	long long b = ls_sql_scalar("SELECT COUNT(*) FROM grp WHERE username='%s' AND domain='" DOMAIN
+				    "' AND grp='blocked'", user);
+	snprintf(out, outlen, "%lld groups%s", n, b ? ", blocked among them" : "");
+}
+
+static void assert_still_blocked(const char *what, const char *user)
+{
+	char g[128];
+	groups_of(user, g, sizeof g);
+	ck_assert_msg(account_count(user) == 1, "%s: the account was deleted", what);
+	ck_assert_msg(strcmp(g, "1 groups, blocked among them") == 0, "%s: groups changed: %s", what, g);
+}
+
+static char *delete_envelope(const char *user)
+{
+	char params[1024];
+	snprintf(params, sizeof params,
+		 "<sipId xsi:type=\"ngn:SipId\"><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></sipId>", user);
+	return sc_envelope(NULL, "deleteAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+}
+
+/* ---- notxml ---------------------------------------------------------------- */
+
+/* Item 8: what is not well-formed XML is refused before anything runs
+ * (deleteAccount used to delete). */
+static const struct {
+	const char *what, *from, *to, *reason;
+} NOT_XML[] = {
+	{ "space after '<'", "<sipId", "< sipId", "not well-formed" },
+	{ "empty end tag", "</sipId>", "</>", "not well-formed" },
+	{ "'<' in an attribute", "xsi:type=\"ngn:SipId\"", "xsi:type=\"ngn:<SipId\"", "not well-formed" },
+	{ "stray '&' in an attribute", "xsi:type=\"ngn:SipId\"", "xsi:type=\"ngn:SipId\" x=\"a&b\"", "not well-formed" },
+	{ "undeclared entity", "xsi:type=\"ngn:SipId\"", "xsi:type=\"ngn:SipId\" x=\"&foo;\"", "not well-formed" },
+	{ "unclosed element", "</SOAP-ENV:Envelope>", "", "not well-formed" },
+	{ "DOCTYPE", "<SOAP-ENV:Envelope", "<!DOCTYPE x><SOAP-ENV:Envelope", "DOCTYPE" },
+	{ "DOCTYPE with an external parameter entity", "<SOAP-ENV:Envelope",
+	  "<!DOCTYPE x [<!ENTITY % p SYSTEM \"http://127.0.0.1:1/x.dtd\">%p;]><SOAP-ENV:Envelope", "DOCTYPE" },
+	{ "declared ISO-8859-1", "encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"", "UTF-8" },
+	/* item 6: the overlong NUL used to cut the username to "inX" */
+	{ "overlong NUL in the username", "</username>", "\xC0\x80xyz</username>", "not well-formed" },
+	{ "overlong '/' in the username", "</username>", "\xC0\xAF</username>", "not well-formed" },
+};
+
+START_TEST(not_xml_changes_nothing)
+{
+	char user[32];
+	snprintf(user, sizeof user, "nx%d", _i);
+	add_victim(user);
+	char *env = delete_envelope(user);
+	char *bad = replace(env, NOT_XML[_i].from, NOT_XML[_i].to);
+	expect_4000(NOT_XML[_i].what, bad, NOT_XML[_i].reason);
+	assert_still_blocked(NOT_XML[_i].what, user);
+	free(bad);
+	free(env);
+	/* the unmutated request still works */
+	char es[512];
+	int code = post("deleteAccount", env = delete_envelope(user), es, sizeof es);
+	free(env);
+	ck_assert_msg(code == 0 && account_count(user) == 0, "%s: the plain deleteAccount failed: %d %s",
+		      NOT_XML[_i].what, code, es);
+}
+END_TEST
+
+/* Item 6: invalid UTF-8 and characters XML forbids, raw or as character
+ * references, are refused before any value is used: nothing is stored. */
+static const struct {
+	const char *what, *text;
+} BAD_CHARS[] = {
+	{ "overlong NUL", "A\xC0\x80" "B" },
+	{ "overlong 3-byte form", "A\xE0\x80\xAF" "B" },
+	{ "surrogate as 3 bytes", "A\xED\xA0\x80" "B" },
+	{ "surrogate as a reference", "A&#xD800;B" },
+	{ "above U+10FFFF", "A\xF4\x90\x80\x80" "B" },
+	{ "U+FFFE raw", "A\xEF\xBF\xBE" "B" },
+	{ "U+FFFE as a reference", "A&#xFFFE;B" },
+	{ "U+FFFF as a reference", "A&#65535;B" },
+	{ "C0 control raw", "A\x1F" "B" },
+	{ "C0 control as a reference", "A&#31;B" },
+	{ "lone continuation byte", "A\x80" "B" },
+	{ "truncated sequence", "A\xE2\x82" "B" },
+};
+
+START_TEST(bad_chars_are_refused)
+{
+	ensure_domain();
+	char user[32], params[1024];
+	snprintf(user, sizeof user, "bc%d", _i);
+	snprintf(params, sizeof params,
+		 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></id><password xsi:type=\"xsd:string\">pw"
+		 "</password><firstName xsi:type=\"xsd:string\">%s</firstName></account>", user, BAD_CHARS[_i].text);
+	char *env = sc_envelope(NULL, "addAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+	expect_4000(BAD_CHARS[_i].what, env, "not well-formed");
+	free(env);
+	ck_assert_msg(account_count(user) == 0, "%s: the account was stored", BAD_CHARS[_i].what);
+}
+END_TEST
+
+/* Item 9: one element with thousands of attributes is refused before any
+ * parser looks them up (the time it used to take is measured in bench/). */
+START_TEST(too_many_attributes)
+{
+	char user[] = "attrs1";
+	add_victim(user);
+	char *env = delete_envelope(user);
+	size_t n = 3000, cap = n * 16 + 64;
+	char *attrs = malloc(cap), *p = attrs;
+	ck_assert_ptr_nonnull(attrs);
+	p += sprintf(p, "xsi:type=\"ngn:SipId\"");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, " a%zu=\"\"", i);
+	char *bad = replace(env, "xsi:type=\"ngn:SipId\"", attrs);
+	expect_4000("3000 attributes", bad, "attributes");
+	assert_still_blocked("3000 attributes", user);
+	free(bad);
+	/* 60 are still fine */
+	p = attrs;
+	p += sprintf(p, "xsi:type=\"ngn:SipId\"");
+	for (size_t i = 0; i < 60; i++)
+		p += sprintf(p, " a%zu=\"x=y\"", i);
+	bad = replace(env, "xsi:type=\"ngn:SipId\"", attrs);
+	char es[512];
+	ck_assert_msg(post("60 attributes", bad, es, sizeof es) == 0, "60 attributes: %s", es);
+	ck_assert_msg(account_count(user) == 0, "60 attributes: not deleted");
+	free(bad);
+	free(attrs);
+	free(env);
+}
+END_TEST
+
+/* ---- the suite -------------------------------------------------------------- */
+
+static Suite *input_suite(void)
+{
+	Suite *s = suite_create("input");
+	TCase *tc = tcase_create("notxml");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, not_xml_changes_nothing, 0, (int)(sizeof NOT_XML / sizeof NOT_XML[0]));
+	tcase_add_loop_test(tc, bad_chars_are_refused, 0, (int)(sizeof BAD_CHARS / sizeof BAD_CHARS[0]));
+	tcase_add_test(tc, too_many_attributes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	ls_run_under_server(argc, argv);
+	SRunner *sr = srunner_create(input_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
