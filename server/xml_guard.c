@@ -7,13 +7,23 @@
  * leniency, libxml2 (a Debian library we already link, whose parser is the
  * reference for well-formedness: UTF-8 validity and the XML 1.0 Char
  * production for raw bytes and character references) reads the body first
- * through SAX callbacks that build nothing.
+ * through SAX callbacks that build nothing, and the few SOAP-encoding facts
+ * gSOAP gets wrong are checked in the same pass.
  *
  * Cost: one linear pre-scan plus one SAX pass, a few microseconds for a
  * normal request. libxml2 2.9 checks an element's attributes for duplicates
  * pair by pair (quadratic), so the pre-scan bounds attributes per start tag
  * before libxml2 sees the body.
- */
+ *
+ * Invariants the SAX pass keeps (one frame per open element):
+ *  1. an element never has both child elements and non-whitespace text
+ *     (SOAP encoding has no mixed content; gSOAP skips such text silently);
+ *  2. an element with SOAP-ENC:arrayType has exactly the number of child
+ *     elements its size declares, at most max_array, and never a non-zero
+ *     offset; an item's SOAP-ENC:position, if any, is its own index. So the
+ *     items present are the list, whatever the generated reader would
+ *     compute from the attributes (ngn_match_array additionally makes the
+ *     readers ignore them). */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +35,17 @@
 #include <libxml/xmlerror.h>
 #include "xml_guard.h"
 
+struct frame {
+	unsigned children; /* child elements so far */
+	int text;          /* non-whitespace text seen */
+	int is_array;      /* carries an arrayType attribute */
+	long declared;     /* its declared size, -1 for "[]" */
+};
+
 struct guard {
 	xmlParserCtxtPtr ctxt;
 	const struct xml_guard_limits *lim;
+	struct frame *stack;
 	unsigned depth; /* open elements */
 	int refused;    /* a rule below refused (msg holds why) */
 	char *msg;
@@ -89,6 +107,86 @@ static int too_many_attrs(const char *p, const char *end, unsigned max)
 	return 0;
 }
 
+/* ---- SOAP-ENC attributes ---------------------------------------------------- */
+
+/* Parses "[n]" (the whole of [s, e)) into *v: 1 on success, 0 when it is
+ * not one bracketed non-negative decimal of at most max; -1 for "[]". */
+static int bracket_number(const xmlChar *s, const xmlChar *e, unsigned max, long *v)
+{
+	if (e - s < 2 || s[0] != '[' || e[-1] != ']')
+		return 0;
+	s++;
+	e--;
+	if (s == e)
+		return -1;
+	long n = 0;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		n = n * 10 + (*s - '0');
+		if (n > (long)max)
+			return 0;
+	}
+	*v = n;
+	return 1;
+}
+
+static int is_attr(const xmlChar **a, const char *name)
+{
+	return strcmp((const char *)a[0], name) == 0;
+}
+
+static void check_array_attrs(struct guard *g, struct frame *f, struct frame *parent,
+			      int nb_attributes, const xmlChar **attrs)
+{
+	unsigned max = g->lim->max_array;
+	for (int i = 0; i < nb_attributes && !g->refused; i++) {
+		const xmlChar **a = attrs + 5 * i;
+		const xmlChar *v = a[3], *ve = a[4];
+		long n = 0;
+		if (is_attr(a, "arrayType")) {
+			/* type[size]: the size is the last bracket, and there is
+			 * no other (arrays of arrays, "xsd:string[][2]") */
+			const xmlChar *lb = NULL;
+			for (const xmlChar *p = v; p < ve; p++)
+				if (*p == '[') {
+					if (lb != NULL) {
+						refuse(g, "SOAP-ENC:arrayType: arrays of arrays are not supported");
+						return;
+					}
+					lb = p;
+				}
+			if (lb == NULL || lb == v) {
+				refuse(g, "SOAP-ENC:arrayType is not of the form type[size]");
+				return;
+			}
+			if (memchr(lb, ',', (size_t)(ve - lb)) != NULL) {
+				refuse(g, "SOAP-ENC:arrayType declares more than one dimension");
+				return;
+			}
+			int r = bracket_number(lb, ve, max, &n);
+			if (r == 0) {
+				refuse(g, "SOAP-ENC:arrayType: the size must be a number from 0 to max-array (%u)", max);
+				return;
+			}
+			f->is_array = 1;
+			f->declared = r < 0 ? -1 : n;
+		} else if (is_attr(a, "offset")) {
+			int r = bracket_number(v, ve, max, &n);
+			if (r != 1 || n != 0) {
+				refuse(g, "SOAP-ENC:offset: partially transmitted arrays are not supported (only [0])");
+				return;
+			}
+		} else if (is_attr(a, "position")) {
+			int r = bracket_number(v, ve, max, &n);
+			if (r != 1 || parent == NULL || (unsigned long)n != parent->children - 1) {
+				refuse(g, "SOAP-ENC:position: sparse arrays are not supported (a position must be the item's own index)");
+				return;
+			}
+		}
+	}
+}
+
 /* ---- SAX callbacks --------------------------------------------------------------- */
 
 static void on_start_document(void *ctx)
@@ -120,27 +218,57 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)nb_namespaces;
 	(void)namespaces;
 	(void)nb_defaulted;
-	(void)nb_attributes;
-	(void)attrs;
 	struct guard *g = ctx;
 	if (g->refused)
 		return;
+	struct frame *parent = g->depth > 0 ? &g->stack[g->depth - 1] : NULL;
+	if (parent != NULL) {
+		if (parent->text) {
+			refuse(g, "An element holds both text and elements (line %d)", xmlSAX2GetLineNumber(g->ctxt));
+			return;
+		}
+		if (++parent->children > g->lim->max_array) {
+			refuse(g, "More than max-array (%u) items in one element", g->lim->max_array);
+			return;
+		}
+	}
 	if (g->depth >= g->lim->max_depth) {
 		refuse(g, "Elements nested deeper than max-depth (%u)", g->lim->max_depth);
 		return;
 	}
-	g->depth++;
+	struct frame *f = &g->stack[g->depth++];
+	*f = (struct frame){ 0, 0, 0, -1 };
+	check_array_attrs(g, f, parent, nb_attributes, attrs);
 }
 
 static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
-	(void)localname;
 	(void)prefix;
 	(void)uri;
 	struct guard *g = ctx;
 	if (g->refused || g->depth == 0)
 		return;
-	g->depth--;
+	struct frame *f = &g->stack[--g->depth];
+	if (f->is_array && f->declared >= 0 && (unsigned long)f->declared != f->children)
+		refuse(g, "Array <%s> declares %ld items in SOAP-ENC:arrayType but holds %u", (const char *)localname,
+		       f->declared, f->children);
+}
+
+static void on_text(void *ctx, const xmlChar *s, int len)
+{
+	struct guard *g = ctx;
+	if (g->refused || g->depth == 0)
+		return;
+	struct frame *f = &g->stack[g->depth - 1];
+	if (f->text)
+		return;
+	for (int i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
+			f->text = 1;
+			break;
+		}
+	if (f->text && f->children > 0)
+		refuse(g, "An element holds both text and elements (line %d)", xmlSAX2GetLineNumber(g->ctxt));
 }
 
 static void on_error(void *ctx, xmlErrorPtr err)
@@ -177,8 +305,10 @@ enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_g
 	}
 	struct guard g = { .lim = lim, .msg = msg, .msglen = msglen };
 	msg[0] = '\0';
-	xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(body, (int)len);
+	g.stack = malloc(sizeof *g.stack * (lim->max_depth + 1));
+	xmlParserCtxtPtr ctxt = g.stack ? xmlCreateMemoryParserCtxt(body, (int)len) : NULL;
 	if (ctxt == NULL) {
+		free(g.stack);
 		snprintf(msg, msglen, "Out of memory");
 		return NGN_E_INTERNAL;
 	}
@@ -190,6 +320,9 @@ enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_g
 	sax->internalSubset = on_doctype;
 	sax->startElementNs = on_start;
 	sax->endElementNs = on_end;
+	sax->characters = on_text;
+	sax->cdataBlock = on_text;
+	sax->ignorableWhitespace = on_text;
 	sax->getEntity = on_get_entity;
 	sax->serror = on_error;
 	ctxt->userData = &g;
@@ -200,5 +333,6 @@ enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_g
 	if (!g.refused && (rc != 0 || !ctxt->wellFormed))
 		refuse(&g, "The request is not well-formed XML");
 	xmlFreeParserCtxt(ctxt);
+	free(g.stack);
 	return g.refused ? NGN_E_BAD_REQUEST : NGN_OK;
 }

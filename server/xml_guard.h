@@ -4,7 +4,8 @@
  * overlong UTF-8 NUL as something), so it would act on a structure that a
  * firewall or a logging proxy in front of us reads differently. This layer
  * lets through only well-formed XML 1.0 in UTF-8 without a DOCTYPE, with
- * few attributes per element. */
+ * few attributes per element, no mixed content and consistent SOAP-ENC
+ * array attributes; gSOAP then reads only documents it reads right. */
 #ifndef NGN_XML_GUARD_H
 #define NGN_XML_GUARD_H
 #include <stddef.h>
@@ -16,7 +17,7 @@
 #define XML_GUARD_MAX_ATTRS 64
 
 struct xml_guard_limits {
-	unsigned max_array; /* items in one array (see xml_guard_check) */
+	unsigned max_array; /* items in one array, and the largest dimension, offset or position */
 	unsigned max_depth; /* element nesting */
 };
 
@@ -28,7 +29,13 @@ struct xml_guard_limits {
  *    overlong forms, surrogates, U+FFFE/U+FFFF or C0 controls other than
  *    tab, CR and LF), an encoding other than UTF-8, any DOCTYPE;
  *  - more than XML_GUARD_MAX_ATTRS attributes on one element, nesting
- *    deeper than max_depth.
+ *    deeper than max_depth;
+ *  - an element with both child elements and non-whitespace text;
+ *  - SOAP-ENC array attributes (arrayType, offset, position; any namespace)
+ *    that are not well-formed, name a negative size or more than max_array,
+ *    declare more than one dimension, a non-zero offset, a position other
+ *    than the item's own, or a size other than the number of items present
+ *    ("[]" declares none); more than max_array items in a declared array.
  * Never reads a file or the network. Thread-safe. */
 enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_guard_limits *lim,
 				char *msg, size_t msglen);

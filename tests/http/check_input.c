@@ -11,7 +11,9 @@
  * Test cases (CK_RUN_CASE selects one):
  *   notxml   not well-formed XML, DOCTYPEs, invalid UTF-8 and forbidden
  *            characters (raw and as references), too many attributes
- */
+ *   arrays   SOAP-ENC arrays: text instead of items, mixed content,
+ *            arrayType sizes, offsets and positions
+ *   replies  every reply is XML, also for a method name of invalid bytes */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,20 @@ static char *delete_envelope(const char *user)
 		 "<sipId xsi:type=\"ngn:SipId\"><username xsi:type=\"xsd:string\">%s</username>"
 		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></sipId>", user);
 	return sc_envelope(NULL, "deleteAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+}
+
+/* updateAccount of user whose groups member is `groups` verbatim. */
+static char *update_envelope(const char *user, const char *groups)
+{
+	size_t n = strlen(groups) + 1024;
+	char *params = malloc(n);
+	ck_assert_ptr_nonnull(params);
+	snprintf(params, n,
+		 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></id>%s</account>", user, groups);
+	char *env = sc_envelope(NULL, "updateAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+	free(params);
+	return env;
 }
 
 /* ---- notxml ---------------------------------------------------------------- */
@@ -228,6 +244,127 @@ START_TEST(too_many_attributes)
 }
 END_TEST
 
+/* ---- arrays ------------------------------------------------------------------ */
+
+#define ENC_ARRAY "xsi:type=\"SOAP-ENC:Array\" "
+
+/* Items 1, 4, 5: array members that gSOAP would read as another list than
+ * the one sent (empty for text, cut or wiped for a size that disagrees with
+ * the items, an int overflow for huge offsets) are refused. */
+static const struct {
+	const char *what, *groups, *reason;
+} BAD_ARRAYS[] = {
+	/* item 1: text instead of items, mixed content */
+	{ "text", "<groups>anonymous</groups>", "holds text" },
+	{ "text typed xsd:string", "<groups xsi:type=\"xsd:string\">anonymous</groups>", "holds text" },
+	{ "text in CDATA", "<groups><![CDATA[anonymous]]></groups>", "holds text" },
+	{ "text with a declared size", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[1]\">anonymous</groups>",
+	  NULL },
+	{ "text between items", "<groups><item>blocked</item>junk<item>b</item></groups>", "both text and elements" },
+	{ "text before items", "<groups>junk<item>blocked</item></groups>", "both text and elements" },
+	{ "properties as text", "<properties>language=en</properties>", "holds text" },
+	{ "acl as text", "<acl>10.0.0.0/8</acl>", "holds text" },
+	/* item 4: dimensions, offsets and positions an int cannot hold */
+	{ "offset -2^31", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[1]\" SOAP-ENC:offset=\"[-2147483648]\">"
+	  "<item>x</item></groups>", "SOAP-ENC:offset" },
+	{ "offset 5", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[6]\" SOAP-ENC:offset=\"[5]\">"
+	  "<item>x</item></groups>", "SOAP-ENC:offset" },
+	{ "size 2^31", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[2147483648]\"><item>x</item></groups>",
+	  "SOAP-ENC:arrayType" },
+	{ "size -1", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[-1]\"><item>x</item></groups>",
+	  "SOAP-ENC:arrayType" },
+	{ "two dimensions", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[1,1]\"><item>x</item></groups>",
+	  "dimension" },
+	{ "position 2^31-1", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[1]\">"
+	  "<item SOAP-ENC:position=\"[2147483647]\">x</item></groups>", "SOAP-ENC:position" },
+	{ "position -1", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[1]\">"
+	  "<item SOAP-ENC:position=\"[-1]\">x</item></groups>", "SOAP-ENC:position" },
+	/* item 5: a declared size that disagrees with the items */
+	{ "size 0 with an item", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[0]\"><item>blocked</item></groups>",
+	  "declares 0 items in SOAP-ENC:arrayType but holds 1" },
+	{ "size 3 with one item", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[3]\"><item>blocked</item></groups>",
+	  "declares 3 items in SOAP-ENC:arrayType but holds 1" },
+};
+
+START_TEST(bad_arrays_change_nothing)
+{
+	char user[32];
+	snprintf(user, sizeof user, "ar%d", _i);
+	add_victim(user);
+	char *env = update_envelope(user, BAD_ARRAYS[_i].groups);
+	expect_4000(BAD_ARRAYS[_i].what, env, BAD_ARRAYS[_i].reason);
+	free(env);
+	assert_still_blocked(BAD_ARRAYS[_i].what, user);
+}
+END_TEST
+
+/* max-array counts the items present, whatever the size declares. */
+START_TEST(max_array_counts_items)
+{
+	add_victim("armax");
+	size_t n = 20000;
+	char *groups = malloc(n * 24 + 256), *p = groups;
+	ck_assert_ptr_nonnull(groups);
+	p += sprintf(p, "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[0]\">");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "<item>g%zu</item>", i);
+	strcpy(p, "</groups>");
+	char *env = update_envelope("armax", groups);
+	expect_4000("20000 items declared as [0]", env, "max-array");
+	free(env);
+	free(groups);
+	assert_still_blocked("20000 items", "armax");
+}
+END_TEST
+
+/* What real clients send keeps working: empty arrays are empty lists, "[]"
+ * declares no size (the items decide), offset [0] and positions that match. */
+static const struct {
+	const char *what, *groups, *want;
+} GOOD_ARRAYS[] = {
+	{ "empty element", "<groups></groups>", "0 groups" },
+	{ "whitespace only", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:anyType[0]\">\r\n  </groups>", "0 groups" },
+	{ "size []", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[]\"><item>blocked</item><item>x</item></groups>",
+	  "2 groups, blocked among them" },
+	{ "PEAR offset [0]", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[2]\" SOAP-ENC:offset=\"[0]\">\r\n"
+	  "<item xsi:type=\"xsd:string\">blocked</item>\r\n<item xsi:type=\"xsd:string\">y</item></groups>",
+	  "2 groups, blocked among them" },
+	{ "matching positions", "<groups " ENC_ARRAY "SOAP-ENC:arrayType=\"xsd:string[2]\">"
+	  "<item SOAP-ENC:position=\"[0]\">a</item><item SOAP-ENC:position=\"[1]\">b</item></groups>", "2 groups" },
+	{ "no arrayType", "<groups><item>blocked</item> <item>z</item> </groups>", "2 groups, blocked among them" },
+};
+
+START_TEST(good_arrays_are_read)
+{
+	char user[32];
+	snprintf(user, sizeof user, "ag%d", _i);
+	add_victim(user);
+	char *env = update_envelope(user, GOOD_ARRAYS[_i].groups);
+	char es[512], g[128];
+	int code = post(GOOD_ARRAYS[_i].what, env, es, sizeof es);
+	free(env);
+	ck_assert_msg(code == 0, "%s: fault %d: %s", GOOD_ARRAYS[_i].what, code, es);
+	groups_of(user, g, sizeof g);
+	ck_assert_msg(strcmp(g, GOOD_ARRAYS[_i].want) == 0, "%s: %s, want %s", GOOD_ARRAYS[_i].what, g,
+		      GOOD_ARRAYS[_i].want);
+}
+END_TEST
+
+/* A request array (getPrepaidStatus's sipIds) holding text. */
+START_TEST(request_array_as_text)
+{
+	struct sc_resp r;
+	struct sc_xml *x;
+	int code = sc_call("getPrepaidStatus", "<sipIds>someone@" DOMAIN "</sipIds>", &r, &x);
+	ck_assert_msg(x != NULL, "reply not XML");
+	const char *es = sc_xs(x, "//detail/exception/errorstring");
+	ck_assert_msg(code == 4000 && es && strstr(es, "holds text"), "getPrepaidStatus with text: %d %s", code,
+		      es ? es : r.body);
+	sc_xml_free(x);
+	sc_resp_free(&r);
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------------- */
 
 static Suite *input_suite(void)
@@ -238,6 +375,13 @@ static Suite *input_suite(void)
 	tcase_add_loop_test(tc, not_xml_changes_nothing, 0, (int)(sizeof NOT_XML / sizeof NOT_XML[0]));
 	tcase_add_loop_test(tc, bad_chars_are_refused, 0, (int)(sizeof BAD_CHARS / sizeof BAD_CHARS[0]));
 	tcase_add_test(tc, too_many_attributes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arrays");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, bad_arrays_change_nothing, 0, (int)(sizeof BAD_ARRAYS / sizeof BAD_ARRAYS[0]));
+	tcase_add_test(tc, max_array_counts_items);
+	tcase_add_loop_test(tc, good_arrays_are_read, 0, (int)(sizeof GOOD_ARRAYS / sizeof GOOD_ARRAYS[0]));
+	tcase_add_test(tc, request_array_as_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
