@@ -365,6 +365,32 @@ START_TEST(request_array_as_text)
 }
 END_TEST
 
+/* ---- replies ----------------------------------------------------------------- */
+
+/* Item 7: what a fault quotes never makes the reply malformed (post()
+ * parses every reply): gSOAP used to answer "Method 'ns5:getAccount\xC0\xAF'
+ * not implemented" with the raw bytes, getPrepaidStatus 200 with &#31;. */
+START_TEST(replies_are_xml)
+{
+	char *env = sc_envelope(NULL, "getAccount", "<sipId><username>a</username><domain>" DOMAIN "</domain></sipId>",
+				SC_AUTH_PLAIN, NULL, NULL);
+	char *bad = replace(env, "getAccount>", "getAccount\xC0\xAF>");
+	char *bad2 = replace(bad, "getAccount>", "getAccount\xC0\xAF>");
+	expect_4000("method name with invalid bytes", bad2, NULL);
+	free(bad2);
+	free(bad);
+	free(env);
+	env = sc_envelope(NULL, "getPrepaidStatus", "<sipIds " ENC_ARRAY "SOAP-ENC:arrayType=\"ngn:SipId[1]\"><item>"
+			  "<username>a&#31;b</username><domain>" DOMAIN "</domain></item></sipIds>",
+			  SC_AUTH_PLAIN, NULL, NULL);
+	expect_4000("getPrepaidStatus with &#31;", env, NULL);
+	free(env);
+	env = sc_envelope(NULL, "nosuchMethod\xEF\xBF\xBE", "", SC_AUTH_PLAIN, NULL, NULL);
+	expect_4000("unknown method name with U+FFFE", env, NULL);
+	free(env);
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------------- */
 
 static Suite *input_suite(void)
@@ -382,6 +408,9 @@ static Suite *input_suite(void)
 	tcase_add_test(tc, max_array_counts_items);
 	tcase_add_loop_test(tc, good_arrays_are_read, 0, (int)(sizeof GOOD_ARRAYS / sizeof GOOD_ARRAYS[0]));
 	tcase_add_test(tc, request_array_as_text);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("replies");
+	tcase_add_test(tc, replies_are_xml);
 	suite_add_tcase(s, tc);
 	return s;
 }
