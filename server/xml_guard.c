@@ -40,6 +40,7 @@ struct frame {
 	int text;          /* non-whitespace text seen */
 	int is_array;      /* carries an arrayType attribute */
 	long declared;     /* its declared size, -1 for "[]" */
+	int ns;            /* namespace declarations it carries */
 };
 
 struct guard {
@@ -47,6 +48,7 @@ struct guard {
 	const struct xml_guard_limits *lim;
 	struct frame *stack;
 	unsigned depth; /* open elements */
+	int ns;         /* namespace declarations in scope */
 	int refused;    /* a rule below refused (msg holds why) */
 	char *msg;
 	size_t msglen;
@@ -236,8 +238,14 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		refuse(g, "Elements nested deeper than max-depth (%u)", g->lim->max_depth);
 		return;
 	}
+	/* libxml2 and gSOAP look a prefix up through every declaration in
+	 * scope, for every element and attribute */
+	if ((g->ns += nb_namespaces) > XML_GUARD_MAX_NS) {
+		refuse(g, "More than %d namespace declarations in scope", XML_GUARD_MAX_NS);
+		return;
+	}
 	struct frame *f = &g->stack[g->depth++];
-	*f = (struct frame){ 0, 0, 0, -1 };
+	*f = (struct frame){ 0, 0, 0, -1, nb_namespaces };
 	check_array_attrs(g, f, parent, nb_attributes, attrs);
 }
 
@@ -249,6 +257,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	if (g->refused || g->depth == 0)
 		return;
 	struct frame *f = &g->stack[--g->depth];
+	g->ns -= f->ns;
 	if (f->is_array && f->declared >= 0 && (unsigned long)f->declared != f->children)
 		refuse(g, "Array <%s> declares %ld items in SOAP-ENC:arrayType but holds %u", (const char *)localname,
 		       f->declared, f->children);

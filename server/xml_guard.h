@@ -14,7 +14,10 @@
 /* Attributes (namespace declarations included) one start tag may carry.
  * libxml2 2.9 and gSOAP both look attributes up in a list, so the cost of
  * one start tag grows with the square of this; SOAP clients send < 16. */
-#define XML_GUARD_MAX_ATTRS 64
+#define XML_GUARD_MAX_ATTRS 32
+/* Namespace declarations in scope at once: each prefix is looked up through
+ * all of them (libxml2 2.9 and gSOAP alike); clients declare about 10. */
+#define XML_GUARD_MAX_NS 64
 
 struct xml_guard_limits {
 	unsigned max_array; /* items in one array, and the largest dimension, offset or position */
@@ -28,8 +31,9 @@ struct xml_guard_limits {
  *    the Char production for raw characters and character references: no
  *    overlong forms, surrogates, U+FFFE/U+FFFF or C0 controls other than
  *    tab, CR and LF), an encoding other than UTF-8, any DOCTYPE;
- *  - more than XML_GUARD_MAX_ATTRS attributes on one element, nesting
- *    deeper than max_depth;
+ *  - more than XML_GUARD_MAX_ATTRS attributes on one element, more than
+ *    XML_GUARD_MAX_NS namespace declarations in scope, nesting deeper than
+ *    max_depth;
  *  - an element with both child elements and non-whitespace text;
  *  - SOAP-ENC array attributes (arrayType, offset, position; any namespace)
  *    that are not well-formed, name a negative size or more than max_array,

@@ -229,15 +229,32 @@ START_TEST(too_many_attributes)
 	expect_4000("3000 attributes", bad, "attributes");
 	assert_still_blocked("3000 attributes", user);
 	free(bad);
-	/* 60 are still fine */
+	/* 30 namespace declarations on each of two levels, plus the envelope's */
 	p = attrs;
 	p += sprintf(p, "xsi:type=\"ngn:SipId\"");
-	for (size_t i = 0; i < 60; i++)
-		p += sprintf(p, " a%zu=\"x=y\"", i);
+	for (size_t i = 0; i < 30; i++)
+		p += sprintf(p, " xmlns:q%zu=\"u:%zu\"", i, i);
+	bad = replace(env, "xsi:type=\"ngn:SipId\"", attrs);
+	char *p2 = attrs;
+	p2 += sprintf(p2, "<username");
+	for (size_t i = 0; i < 30; i++)
+		p2 += sprintf(p2, " xmlns:r%zu=\"u:%zu\"", i, i);
+	strcpy(p2, " xsi:type=\"xsd:string\">attrs1");
+	/* the sipId's username, not the header's */
+	char *bad2 = replace(bad, "<username xsi:type=\"xsd:string\">attrs1", attrs);
+	expect_4000("60 namespaces in scope", bad2, "namespace declarations");
+	assert_still_blocked("60 namespaces in scope", user);
+	free(bad2);
+	free(bad);
+	/* 31 attributes (the cap is 32), values holding '=' and '>' */
+	p = attrs;
+	p += sprintf(p, "xsi:type=\"ngn:SipId\"");
+	for (size_t i = 0; i < 30; i++)
+		p += sprintf(p, " a%zu=\"x=y&gt;\"", i);
 	bad = replace(env, "xsi:type=\"ngn:SipId\"", attrs);
 	char es[512];
-	ck_assert_msg(post("60 attributes", bad, es, sizeof es) == 0, "60 attributes: %s", es);
-	ck_assert_msg(account_count(user) == 0, "60 attributes: not deleted");
+	ck_assert_msg(post("31 attributes", bad, es, sizeof es) == 0, "31 attributes: %s", es);
+	ck_assert_msg(account_count(user) == 0, "31 attributes: not deleted");
 	free(bad);
 	free(attrs);
 	free(env);
