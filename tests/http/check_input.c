@@ -13,7 +13,8 @@
  *            characters (raw and as references), too many attributes
  *   arrays   SOAP-ENC arrays: text instead of items, mixed content,
  *            arrayType sizes, offsets and positions
- *   replies  every reply is XML, also for a method name of invalid bytes */
+ *   replies  every reply is XML, also for a method name of invalid bytes
+ *   last     the server is still up, without sanitizer reports */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,6 +409,20 @@ START_TEST(replies_are_xml)
 }
 END_TEST
 
+/* ---- last ------------------------------------------------------------------- */
+
+/* The server survived all of the above without a sanitizer report (the
+ * array offsets of item 4 used to be undefined behaviour in gSOAP's
+ * generated readers). */
+START_TEST(server_clean)
+{
+	struct sc_resp r;
+	ck_assert_msg(sc_get(sc_port(), "/status", &r, T_MS) == SC_OK && r.status == 200, "server gone");
+	sc_resp_free(&r);
+	ck_assert_msg(ls_log_clean(sc_env("NGN_TEST_SERVER_LOG")), "sanitizer report in the server log");
+}
+END_TEST
+
 /* ---- the suite -------------------------------------------------------------- */
 
 static Suite *input_suite(void)
@@ -428,6 +443,9 @@ static Suite *input_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("replies");
 	tcase_add_test(tc, replies_are_xml);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("last");
+	tcase_add_test(tc, server_clean);
 	suite_add_tcase(s, tc);
 	return s;
 }
