@@ -87,13 +87,16 @@ static int too_many_attrs(const char *p, const char *end, unsigned max)
 	char quote = 0;
 	unsigned n = 0;
 	for (; p < end; p++) {
+		if (!in_tag) { /* text: jump to the next '<' */
+			p = memchr(p, '<', (size_t)(end - p));
+			if (p == NULL)
+				return 0;
+		}
 		char c = *p;
 		if (c == '<') {
 			in_tag = p + 1 < end && p[1] != '/' && p[1] != '!' && p[1] != '?';
 			quote = 0;
 			n = 0;
-		} else if (!in_tag) {
-			continue;
 		} else if (quote) {
 			if (c == quote)
 				quote = 0;
