@@ -3,7 +3,9 @@
  * libevent owns HTTP; a worker hands the request body here. gSOAP parses it
  * from memory (SOAP_ENC_PLAIN, keep-alive off so soap_serve does not loop),
  * the header is checked by the worker's callback before any operation runs,
- * and the reply is written to memory. This file also holds gSOAP's global
+ * and the reply is written to memory. Before gSOAP sees a body,
+ * xml_guard.c checks that it is well-formed XML gSOAP reads right (a
+ * fault 4000 otherwise). This file also holds gSOAP's global
  * namespaces[] table (generated from the WSDL), defined exactly once.
  *
  * Why the actor: CDRTool installs on PHP 5/7 send
@@ -18,6 +20,7 @@
 
 struct soap *soap_setup_new(const struct soap_limits *lim)
 {
+	xml_guard_init(); /* here: workers are created from the main thread */
 	struct soap *soap = soap_new1(SOAP_XML_TREE | SOAP_C_UTFSTRING);
 	if (soap == NULL)
 		return NULL;

@@ -24,6 +24,11 @@ struct xml_guard_limits {
 	unsigned max_depth; /* element nesting */
 };
 
+/* Initialises libxml2 once; call from the main thread before any thread
+ * calls xml_guard_check (libxml2 2.9's lazy initialisation is not
+ * thread-safe). Idempotent. */
+void xml_guard_init(void);
+
 /* Checks body (len bytes). NGN_OK when gSOAP may read it; otherwise
  * NGN_E_BAD_REQUEST with a reason in msg (printable ASCII, never the
  * offending bytes). What is refused:
