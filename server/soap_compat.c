@@ -5,7 +5,10 @@
  *  - SOAP-ENC:arrayType: CDRTool's PEAR client sends "Struct[n]", PHP's
  *    non-WSDL mode "SOAP-ENC:Struct[n]", others xsd:anyType[0]. The generated
  *    code accepts only the declared item type; items are still validated one
- *    by one, so any declared array type is accepted here.
+ *    by one, so any declared array type is accepted here. The declared size,
+ *    offset and positions are forgotten (the items present are the list;
+ *    xml_guard.c refused those that disagree), and an array holding text
+ *    instead of items is a fault.
  *  - xsi:type: clients type values by their own runtime type (booleans arrive
  *    as xsd:int 0/1, dates as xsd:string, a float quota as xsd:float), and
  *    gSOAP refuses a mismatch. The schema decides how a value is read, so the
@@ -26,6 +29,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "stdsoap2.h"
+#include "fault.h"
 
 int ngn_match_array(struct soap *soap, const char *type);
 int ngn_element_begin_in(struct soap *soap, const char *tag, int nillable, const char *type);
@@ -35,9 +39,43 @@ int *ngn_inint(struct soap *soap, const char *tag, int *p, const char *type, int
 char *ngn_inbyte(struct soap *soap, const char *tag, char *p, const char *type, int t);
 time_t *ngn_indateTime(struct soap *soap, const char *tag, time_t *p, const char *type, int t);
 
+/* gSOAP's soap_get() codes for markup (stdsoap2.c keeps them private): '<'
+ * of a start tag and "</" of an end tag. */
+#define NGN_SOAP_LT ((soap_wchar)-2)
+#define NGN_SOAP_TT ((soap_wchar)-3)
+
+/* 1 when the content of the element just opened starts with text (after
+ * whitespace) rather than a tag: "<groups>anonymous</groups>". The text
+ * would be skipped and the list read as empty. What was read up to the
+ * first tag is whitespace only, and that tag is put back for the reader. */
+static int array_holds_text(struct soap *soap)
+{
+	soap_wchar c;
+	do
+		c = soap_get(soap);
+	while (c >= 0 && c <= ' ');
+	soap_unget(soap, c);
+	return c != EOF && c != NGN_SOAP_LT && c != NGN_SOAP_TT;
+}
+
+/* Every generated array reader calls this right after the array's start
+ * tag. The items present are the list: the declared size, offset and
+ * positions are forgotten here, so the readers take their unsized path
+ * (which counts items against max-array) and never compute with them.
+ * xml_guard.c has already refused attributes that disagree with the items;
+ * forgetting them here keeps that true for any body that reaches gSOAP.
+ * An array holding text instead of items is fault 4000 (SOAP_TYPE to the
+ * reader; the fault built here is the one sent). */
 int ngn_match_array(struct soap *soap, const char *type)
 {
 	(void)soap_match_array(soap, type);
+	soap->arraySize[0] = '\0';
+	soap->arrayOffset[0] = '\0';
+	soap->position = 0;
+	if (soap->body && *soap->href != '#' && array_holds_text(soap)) {
+		(void)ngn_fault(soap, NGN_E_BAD_REQUEST, "Array member <%s> holds text, not items", soap->tag);
+		return SOAP_TYPE;
+	}
 	return SOAP_OK;
 }
 
