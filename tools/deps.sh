@@ -3,7 +3,7 @@
 # that are missing (as root: apt-get; otherwise it says what to install).
 #   build: compile ngnprod; run: + MariaDB server; test: + everything the
 #   test suite starts or drives (Kamailio, sipp, PHP SoapClient, SOAP::Lite,
-#   python zeep, node for node-soap).
+#   python zeep and suds, node for node-soap).
 set -eu
 what=${1:-test}
 pkgs="build-essential autoconf automake libtool pkg-config gsoap libgsoap-dev libmariadb-dev
@@ -12,7 +12,7 @@ case $what in
 	build) ;;
 	run) pkgs="$pkgs mariadb-server mariadb-client curl python3" ;;
 	test) pkgs="$pkgs mariadb-server mariadb-client curl python3 php-cli php-soap php-xml
-	            libsoap-lite-perl python3-zeep kamailio kamailio-mysql-modules kamailio-json-modules
+	            libsoap-lite-perl python3-zeep python3-suds kamailio kamailio-mysql-modules kamailio-json-modules
 	            kamailio-extra-modules sip-tester procps psmisc" ;;
 	*) echo "usage: $0 [build|run|test]" >&2; exit 2 ;;
 esac
