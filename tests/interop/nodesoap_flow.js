@@ -1,5 +1,5 @@
-// nodesoap_flow.js: the provisioning flow driven by node-soap (npm `soap`,
-// installed by tests/interop/nodesoap.srvtest) against a live ngnprod
+// nodesoap_flow.js: the provisioning flow driven by node-soap (npm `soap`
+// 1.6.1, installed by tests/interop/nodesoap.srvtest) against a live ngnprod
 // (NGN_TEST_URL, NGN_TEST_LOGIN, NGN_TEST_PASSWORD from
 // tests/lib/with-server.sh).
 //
