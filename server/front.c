@@ -374,6 +374,13 @@ static void route(struct evhttp_request *req, void *arg)
 			send_wsdl(f, req, prefix);
 			return;
 		}
+		if (!strcmp(path, "/soap-encoding.xsd") || !strcmp(path, "/ngnpro/soap-encoding.xsd")) {
+			/* the SOAP-ENC schema the WSDL imports by this relative name
+			 * (wsdl/soap-encoding.xsd, embedded after the WSDL) */
+			const struct embedded_file *x = &embedded_wsdl[1];
+			send_text(req, 200, "OK", "text/xml; charset=utf-8", x->data, x->len);
+			return;
+		}
 		if (!strcmp(path, "/status")) {
 			send_status(f, req);
 			return;
