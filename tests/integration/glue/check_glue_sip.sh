@@ -9,6 +9,7 @@
 #      database row's, whatever bytes the client sent (sipclient.py);
 #   2. Kamailio killed (-9) and restarted while changes keep arriving;
 #   3. MariaDB killed (-9) and restarted ($NGN_TEST_DB_CTL) while the glue runs;
+#      meanwhile SIP with credentials gets 503 + Retry-After, not a 401 loop;
 #   4. two ngnprod-glue processes on one database and one proxy.
 # Prints PASS/FAIL per case and "N passed, M failed"; exits non-zero on failure.
 set -u
@@ -110,6 +111,9 @@ inv() { # NAME CODE AUTHUSER HA1 [FROM-USER [DEST]]: INVITE through sipclient.py
 		--from "sip:${5:-blk}@$D" --auth-user "$3" --ha1 "$4" --expect "$2"
 }
 inv "our client authenticates: plain INVITE on-net (unregistered) -> 404" 404 plain "$(md5 "plain:$D:pw-plain")" plain
+sipc "a nonce we never gave (database up): challenged again -> 407, not 503" --method INVITE \
+	--ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:plain@$D" --auth-user plain --password pw-plain \
+	--nonce "Zm9yZ2VkLW5vbmNlLTEyMzQ1Njc4OTA=" --expect 407
 inv "blocked, username 'blk ' (trailing space, real HA1): INVITE -> 403" 403 "blk " "$(md5 "blk:$D:pw-blk")"
 inv "blocked, username ' blk' (leading space): refused before authentication -> 403" 403 " blk" "$(md5 "blk:$D:pw-blk")"
 inv "blocked, username 'blk@$D ' (ha1b, trailing space): INVITE -> 403" 403 "blk@$D " "$(md5 "blk@$D:$D:pw-blk")"
@@ -155,7 +159,17 @@ kill -STOP "$glue_g1"
 "$NGN_TEST_DB_CTL" kill
 kill -CONT "$glue_g1"
 sleep 1                               # the glue meets a dead database
+# credentials that cannot be checked are not wrong: 503, not another challenge
+t0=$(date +%s%N)
+sipc "MariaDB down: REGISTER with credentials -> 503 + Retry-After" --method REGISTER \
+	--ruri "sip:$D" --from "sip:plain@$D" --to "sip:plain@$D" --auth-user plain --password pw-plain \
+	--show Retry-After --need Retry-After --expect 503
+echo "MariaDB down: REGISTER (challenge + answer) took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+sipc "MariaDB down: INVITE with credentials -> 503 + Retry-After" --method INVITE \
+	--ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:plain@$D" --auth-user plain --password pw-plain \
+	--need Retry-After --expect 503
 "$NGN_TEST_DB_CTL" start || exit 99
+register "MariaDB back: REGISTER -> 200" plain pw-plain 200
 check "MariaDB restart: changes committed before the crash reach the proxy" "$tool" same "$rpc" 10
 "$tool" flip db.test 30 60 4
 check "MariaDB restart: pushes resume" "$tool" same "$rpc" 10

@@ -181,6 +181,8 @@ class Client:
                 ch = parse_challenge((r.get(name) or [""])[0])
                 if "nonce" not in ch:
                     break
+                if a.nonce is not None:
+                    ch["nonce"] = a.nonce
                 realm = a.realm if a.realm is not None else ch.get("realm", "")
                 ha1 = a.ha1 or md5("%s:%s:%s" % (a.auth_user, ch.get("realm", ""), a.password or ""))
                 ha2 = md5("%s:%s" % (method, ruri))
@@ -228,6 +230,7 @@ def main():
     p.add_argument("--realm", help="digest realm to send (default: the challenge's)")
     p.add_argument("--password")
     p.add_argument("--ha1", help="HA1 to use instead of MD5(user:realm:password)")
+    p.add_argument("--nonce", help="nonce to answer with instead of the challenge's")
     p.add_argument("--header", action="append", default=[], help="extra header line")
     p.add_argument("--show", action="append", default=[], help="print this header of the final response")
     p.add_argument("--need", action="append", default=[], help="fail unless the final response has it")
