@@ -6,7 +6,8 @@
 #      against subscriber rows (ha1 and ha1b), wrong password refused, policy
 #      taken from the authenticated identity and not the From header,
 #      503 + Retry-After while no policy is loaded; 1b. the identity is the
-#      database row's, whatever bytes the client sent (sipclient.py);
+#      database row's, whatever bytes the client sent (sipclient.py); 1c. a
+#      7+-digit account or alias is called on-net, only other numbers are PSTN;
 #   2. Kamailio killed (-9) and restarted while changes keep arriving;
 #   3. MariaDB killed (-9) and restarted ($NGN_TEST_DB_CTL) while the glue runs;
 #      meanwhile SIP with credentials gets 503 + Retry-After, not a 401 loop;
@@ -55,7 +56,10 @@ done
 sql "INSERT INTO grp (username, domain, grp) VALUES ('blk','$D','blocked'), ('anon','$D','anonymous'),
      ('anon','$D','free-pstn'), ('fp','$D','free-pstn'), ('fpq','$D','free-pstn'), ('fpq','$D','quota'),
      ('plain','$D','sms')"
-sql "INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('fpalias','$D','fp','$D')"
+sql "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES
+     ('5551234', '$D', '', '$(md5 "5551234:$D:pw-5551234")', '$(md5 "5551234@$D:$D:pw-5551234")')"
+sql "INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('fpalias','$D','fp','$D'),
+     ('7654321','$D','5551234','$D')"
 sip=$(ngn_free_port); rpc=$(ngn_free_port); gw=$(ngn_free_port)
 dburl="mysql://root@127.0.0.1:$NGN_TEST_DB_PORT/ngnprod"
 ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
@@ -128,6 +132,29 @@ inv "an account presenting its alias as From (fp as fpalias) -> routed (404)" 40
 sipc_gw "fp to PSTN with a forged P-Asserted-Identity and Remote-Party-ID: the gateway sees fp's" \
 	fp 1234567 --auth-user fp --password pw-fp \
 	--header "P-Asserted-Identity: <sip:plain@$D>" --header "Remote-Party-ID: <sip:plain@$D>;party=calling"
+
+# ---- 1c. numbers: local accounts and aliases first, only the rest is PSTN ----------
+uas=$(ngn_free_port)     # sipp answering as the 7-digit account's phone
+invite "7-digit local account, unregistered: INVITE without free-pstn -> 404, not PSTN" \
+	plain pw-plain plain 5551234 404
+sipc "7-digit local account registers (contact: a sipp UAS)" --method REGISTER --ruri "sip:$D" \
+	--from "sip:5551234@$D" --to "sip:5551234@$D" --contact "sip:5551234@127.0.0.1:$uas" \
+	--auth-user 5551234 --password pw-5551234 --expect 200
+gw=$uas invite "registered 7-digit account: INVITE without free-pstn reaches it -> 200" \
+	plain pw-plain plain 5551234 200 gateway
+gw=$uas invite "its 7-digit alias: INVITE without free-pstn reaches the account -> 200" \
+	plain pw-plain plain 7654321 200 gateway
+gw=$uas invite "free-pstn caller to the 7-digit account: on-net, not the gateway -> 200" \
+	fp pw-fp fp 5551234 200 gateway
+invite "7 digits that are neither account nor alias stay PSTN: no free-pstn -> 403" \
+	plain pw-plain plain 7654322 403
+# the R-URI's domain counts: plain@$D registered does not answer for plain@other.test
+sipc "plain registers (contact: the UAS port, nobody listening now)" --method REGISTER --ruri "sip:$D" \
+	--from "sip:plain@$D" --to "sip:plain@$D" --contact "sip:plain@127.0.0.1:$uas" \
+	--auth-user plain --password pw-plain --expect 200
+sipc "INVITE to plain@other.test is not routed to plain@$D -> 404" --method INVITE \
+	--ruri "sip:plain@other.test" --to "sip:plain@other.test" --from "sip:fp@$D" \
+	--auth-user fp --password pw-fp --expect 404 --timeout 5
 
 # ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
 "$tool" flip kill.test 40 150 1 15 &
