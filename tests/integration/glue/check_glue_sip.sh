@@ -49,7 +49,7 @@ start_glue() { # ID: an ngnprod-glue process polling every 20 ms
 
 # ---- setup --------------------------------------------------------------------
 for f in "$src"/schema/*.sql; do sql "$(cat "$f")" || exit 99; done
-for u in plain blk anon fp fpq; do
+for u in plain blk anon fp fpq reg; do
 	sql "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES
 	     ('$u', '$D', '', '$(md5 "$u:$D:pw-$u")', '$(md5 "$u@$D:$D:pw-$u")')"
 done
@@ -155,6 +155,14 @@ sipc "plain registers (contact: the UAS port, nobody listening now)" --method RE
 sipc "INVITE to plain@other.test is not routed to plain@$D -> 404" --method INVITE \
 	--ruri "sip:plain@other.test" --to "sip:plain@other.test" --from "sip:fp@$D" \
 	--auth-user fp --password pw-fp --expect 404 --timeout 5
+# a Contact is the phone's claim too: registered as the gateway's address, an
+# on-net call to it would be a PSTN call without free-pstn
+sipc "reg (no free-pstn) registers the gateway's address as its contact -> 200" --method REGISTER \
+	--ruri "sip:$D" --from "sip:reg@$D" --to "sip:reg@$D" --contact "sip:+4930123456@127.0.0.1:$gw" \
+	--auth-user reg --password pw-reg --expect 200
+sipc "an on-net call to it is not relayed to the gateway -> 403" --method INVITE \
+	--ruri "sip:reg@$D" --to "sip:reg@$D" --from "sip:reg@$D" \
+	--auth-user reg --password pw-reg --expect 403 --timeout 5
 
 # ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
 "$tool" flip kill.test 40 150 1 15 &
