@@ -163,6 +163,25 @@ sipc "reg (no free-pstn) registers the gateway's address as its contact -> 200" 
 sipc "an on-net call to it is not relayed to the gateway -> 403" --method INVITE \
 	--ruri "sip:reg@$D" --to "sip:reg@$D" --from "sip:reg@$D" \
 	--auth-user reg --password pw-reg --expect 403 --timeout 5
+# in-dialog requests are not authenticated: their Request-URI is the phone's
+# claim; only a dialog the proxy opened to the gateway may send an INVITE there
+forged_indialog() { # NAME ROUTE-PARAMS: an unauthenticated INVITE claiming a dialog
+	n=$((n + 1)); mkdir -p "$T/sipp.$n"
+	local gwpid
+	gw_start /dev/null
+	sipc_in "$T/sipp.$n" "$1" --method INVITE --ruri "sip:+4930123456@127.0.0.1:$gw" \
+		--to "sip:+4930123456@$D" --from "sip:plain@$D" --to-tag forged \
+		--header "Route: <sip:127.0.0.1:$sip;lr$2>" --expect 403 --timeout 5
+	kill "$gwpid" 2>/dev/null; wait "$gwpid" 2>/dev/null
+}
+forged_indialog "forged in-dialog INVITE to the gateway (To tag, Route to us) -> 403" ""
+forged_indialog "forged in-dialog INVITE with a made-up PSTN token -> 403" ";ngnpstn=0123456789abcdef0123456789abcdef"
+n=$((n + 1)); mkdir -p "$T/sipp.$n"
+GW_TPL=gateway_reinvite.xml gw_start /dev/null
+sipc_in "$T/sipp.$n" "free-pstn call: a re-INVITE in the dialog reaches the gateway -> 200" \
+	--method INVITE --ruri "sip:1234567@$D" --to "sip:1234567@$D" --from "sip:fp@$D" \
+	--auth-user fp --password pw-fp --reinvite --expect 200
+check "free-pstn call: the gateway saw the INVITE and the re-INVITE" wait "$gwpid"
 
 # ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
 "$tool" flip kill.test 40 150 1 15 &

@@ -54,8 +54,9 @@ unloaded() { # NAME METHOD
 	check "$1" uac "$T/sipp.$n/s.xml" plain pw-plain
 }
 gw_start() { # CHECKS-FILE [key=value...]: sipp as the gateway on $gw, answering one
-	# INVITE with 200 after the checks (a sipp <action> fragment); sets gwpid
-	render "$scen/gateway.xml" "$T/sipp.$n/gw.xml" CHECKS="$1"
+	# INVITE with 200 after the checks (a sipp <action> fragment); sets gwpid.
+	# GW_TPL=gateway_reinvite.xml: and then a re-INVITE in the dialog
+	render "$scen/${GW_TPL:-gateway.xml}" "$T/sipp.$n/gw.xml" CHECKS="$1"
 	shift
 	[ $# = 0 ] || render "$T/sipp.$n/gw.xml" "$T/sipp.$n/gw.xml" "$@"
 	(cd "$T/sipp.$n" && exec sipp -sf gw.xml -i 127.0.0.1 -p "$gw" -m 1 -nostdin -timeout 10s \

@@ -3,9 +3,11 @@
 
 Why not sipp: sipp builds the digest username from -au and cannot send the
 odd credentials a hostile phone sends (a username with a trailing space, a
-realm or domain part of our choosing, a response computed from a given HA1).
-This client sends one REGISTER or INVITE, answers a 401/407 once with the
-digest it is told to use, ACKs an INVITE's final response, and prints the
+realm or domain part of our choosing, a response computed from a given HA1,
+a request claiming a dialog that does not exist). This client sends one
+REGISTER or INVITE, answers a 401/407 once with the digest it is told to use,
+ACKs an INVITE's final response (with --reinvite: then a re-INVITE in the
+dialog, whose answer counts), and prints the
 final response's status line ("CODE REASON") and, with --show, the values of
 the named headers (one "Name: value" line each).
 
@@ -80,6 +82,7 @@ class Client:
         self.call_id = rand(16) + "@sipclient"
         self.from_tag = rand(8)
         self.cseq = 0
+        self.dialog = None  # (remote target, Route lines, To tag) after a 2xx
         self.deadline = time.monotonic() + args.timeout
 
     def build(self, method, ruri, branch, extra, to_tag=None, body=""):
@@ -144,16 +147,21 @@ class Client:
             to_tag = m.group(1)
         extra = []
         if 200 <= resp.code < 300:
-            # end-to-end ACK: to the Contact, through the Record-Route set
+            # end-to-end ACK: to the Contact, through the Record-Route set;
+            # the dialog is kept for --reinvite
             m = re.search(r"<([^>]+)>", (resp.get("contact") or [""])[0])
             if m:
                 ruri = m.group(1)
             branch = "z9hG4bK" + rand()
-            rr = []
-            for v in resp.get("record-route"):
-                rr += [x.strip() for x in v.split(",")]
-            if rr:
-                extra.append("Route: " + ", ".join(rr))
+            if self.dialog:
+                extra = self.dialog[1]  # a target refresh keeps the route set
+            else:
+                rr = []
+                for v in resp.get("record-route"):
+                    rr += [x.strip() for x in v.split(",")]
+                if rr:
+                    extra.append("Route: " + ", ".join(rr))
+            self.dialog = (ruri, extra, to_tag)
         self.sock.sendto(self.build("ACK", ruri, branch, extra, to_tag), self.proxy)
 
     def run(self):
@@ -169,7 +177,7 @@ class Client:
         while True:
             self.cseq += 1
             branch = "z9hG4bK" + rand()
-            msg = self.build(method, ruri, branch, a.header + auth_hdr, body=body)
+            msg = self.build(method, ruri, branch, a.header + auth_hdr, a.to_tag, body=body)
             r = self.transaction(msg, self.cseq)
             if r is None:
                 print("timeout")
@@ -204,6 +212,17 @@ class Client:
                 challenged = True
                 continue
             break
+        if a.reinvite and self.dialog and 200 <= r.code < 300:
+            # a re-INVITE in the dialog, through the proxy's Record-Route
+            print("%d %s (initial)" % (r.code, r.reason))
+            target, route, to_tag = self.dialog
+            self.cseq += 1
+            branch = "z9hG4bK" + rand()
+            r = self.transaction(self.build("INVITE", target, branch, route, to_tag, body=body), self.cseq)
+            if r is None:
+                print("timeout (re-INVITE)")
+                return 2
+            self.ack(target, branch, r)
         print("%d %s" % (r.code, r.reason))
         for h in a.show:
             for v in r.get(h):
@@ -232,6 +251,9 @@ def main():
     p.add_argument("--ha1", help="HA1 to use instead of MD5(user:realm:password)")
     p.add_argument("--nonce", help="nonce to answer with instead of the challenge's")
     p.add_argument("--header", action="append", default=[], help="extra header line")
+    p.add_argument("--to-tag", help="To tag on the request (a request claiming a dialog)")
+    p.add_argument("--reinvite", action="store_true",
+                   help="after a 2xx to the INVITE, send a re-INVITE in the dialog; its answer counts")
     p.add_argument("--show", action="append", default=[], help="print this header of the final response")
     p.add_argument("--need", action="append", default=[], help="fail unless the final response has it")
     p.add_argument("--expect", type=int, required=True, help="expected final status code")
