@@ -5,7 +5,7 @@
 #   ngnprod-kamailio.sh --db-url mysql://USER:PASS@HOST:PORT/ngnprod \
 #       [--sip-addr 127.0.0.1] [--sip-port 5060] [--rpc-addr 127.0.0.1] [--rpc-port 5071]
 #       [--rpc-allow 127.0.0.1] [--gw sip:GATEWAY:5060] [--run-dir DIR] [--children 4]
-#       [--log FILE] [--no-supervise]
+#       [--log FILE] [--rr-secret S] [--no-supervise]
 #
 # Then run ngnprod (or ngnprod-glue) with --proxy=http://RPC_ADDR:RPC_PORT/RPC.
 # Until the glue has pushed a complete policy table, Kamailio answers every
@@ -31,21 +31,26 @@
 # --log FILE appends Kamailio's output to FILE (never truncates; a line
 # "---- ... starting kamailio" marks each start); without it, Kamailio logs to
 # standard error.
+#
+# --rr-secret keys the Record-Route token of gateway calls (ngnprod.cfg's
+# NGN_RR_SECRET). Without it a random secret is made once and kept in
+# DIR/rr-secret (mode 0600), so a restart on the same run directory keeps
+# accepting the re-INVITEs of calls that are up.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cfg=$here/ngnprod.cfg
 me=ngnprod-kamailio
 dburl= sipaddr=127.0.0.1 sipport=5060 rpcaddr=127.0.0.1 rpcport=5071 rpcallow=127.0.0.1
-gw=sip:127.0.0.1:5090 rundir= children=4 log= supervise=1
+gw=sip:127.0.0.1:5090 rundir= children=4 log= supervise=1 rrsecret=
 usage() {
 	echo "usage: $0 --db-url URL [--sip-addr A] [--sip-port N] [--rpc-addr A] [--rpc-port N] [--rpc-allow A]" >&2
-	echo "       [--gw URI] [--run-dir DIR] [--children N] [--log FILE] [--no-supervise]" >&2
+	echo "       [--gw URI] [--run-dir DIR] [--children N] [--log FILE] [--rr-secret S] [--no-supervise]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-supervise) supervise=0; shift; continue ;;
-	--db-url|--sip-addr|--sip-port|--rpc-addr|--rpc-port|--rpc-allow|--gw|--run-dir|--children|--log)
+	--db-url|--sip-addr|--sip-port|--rpc-addr|--rpc-port|--rpc-allow|--gw|--run-dir|--children|--log|--rr-secret)
 		[ $# -ge 2 ] || usage ;;
 	*) usage ;;
 	esac
@@ -60,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--run-dir) rundir=$2 ;;
 	--children) children=$2 ;;
 	--log) log=$2 ;;
+	--rr-secret) rrsecret=$2 ;;
 	esac
 	shift 2
 done
@@ -86,6 +92,15 @@ if ! flock -n 8; then
 	die "run directory $rundir is in use by another $me${other:+ (pid $other)}; not starting"
 fi
 echo $$ >"$rundir/$me.pid"
+
+if [ -z "$rrsecret" ]; then
+	if [ ! -s "$rundir/rr-secret" ]; then
+		(umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$rundir/rr-secret") \
+			|| die "cannot write $rundir/rr-secret"
+	fi
+	rrsecret=$(cat "$rundir/rr-secret")
+fi
+case $rrsecret in *[!A-Za-z0-9._~+/=-]*) die "--rr-secret may hold only letters, digits and ._~+/=-" ;; esac
 
 # port_held PROTO PORT: a socket of PROTO (tcp: listening) is bound to PORT
 port_held() {
@@ -122,7 +137,8 @@ kam=(/usr/sbin/kamailio -f "$cfg" -L /usr/lib/x86_64-linux-gnu/kamailio/modules 
 	-Y "$rundir" -P "$rundir/kamailio.pid"
 	-A NGN_SIP_ADDR="$sipaddr" -A NGN_SIP_PORT="$sipport"
 	-A NGN_RPC_ADDR="$rpcaddr" -A NGN_RPC_PORT="$rpcport" -A "NGN_RPC_ALLOW=\"$rpcallow\""
-	-A "NGN_DBURL=\"$dburl\"" -A "NGN_GW=\"$gw\"" -A NGN_CHILDREN="$children")
+	-A "NGN_DBURL=\"$dburl\"" -A "NGN_GW=\"$gw\"" -A NGN_CHILDREN="$children"
+	-A "NGN_RR_SECRET=\"$rrsecret\"")
 mark() { [ -z "$log" ] || echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) $me: starting kamailio ($1)" >>"$log"; }
 
 if [ $supervise = 0 ]; then
