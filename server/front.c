@@ -6,11 +6,18 @@
  * event thread.
  *
  * Connection limit: libevent 2.1 has no evhttp connection cap. We create
- * each connection's bufferevent (evhttp_set_bevcb), keep one reference to
- * it, and count it closed once evhttp has freed it (its callbacks are then
- * cleared). At max-connections the listener is disabled, so new clients wait
- * in the kernel's backlog, and it is re-enabled by the sweep (on every new
- * connection and every 100 ms) once connections have closed.
+ * each connection's bufferevent (evhttp_set_bevcb) and learn that evhttp
+ * closed the connection from its close callback, which link_cb installs
+ * once evhttp has made the evhttp_connection (right after make_bev, in the
+ * same loop turn). We hold no reference to the bufferevent past that: with
+ * one, evhttp's close() of the socket came before the bufferevent's events
+ * were deleted, so epoll kept a closed descriptor ("Epoll MOD(1) on fd N
+ * failed ... Bad file descriptor" on every HTTP/1.0 or Connection: close
+ * request and at shutdown), and a new connection given the same number
+ * could get the old bufferevent's events. At max-connections the listener
+ * is disabled, so new clients wait in the kernel's backlog, and it is
+ * re-enabled by the sweep (on every new connection and every 100 ms) once
+ * connections have closed.
  *
  * Drain (SIGTERM/SIGINT): stop accepting, keep serving what was read, send
  * every pending reply, then leave the loop; idle keep-alive connections are
@@ -42,9 +49,11 @@
 /* A client connection as the front sees it. Freed by the sweep once evhttp
  * has freed the connection and none of its requests is with a worker. */
 struct conn {
-	struct bufferevent *bev;
+	struct bufferevent *bev;  /* NULL once gone */
+	struct evbuffer_cb_entry *in_cb;
 	double req_start;   /* first byte of a request not yet read whole; 0: none */
 	unsigned inflight;  /* its requests being served by workers */
+	int linked;         /* conn_closed is installed; make_bev's reference dropped */
 	int gone;           /* evhttp freed the connection */
 };
 
@@ -61,7 +70,7 @@ struct front {
 	unsigned connections;
 	struct conn **conns;        /* one bufferevent reference each: see sweep_connections */
 	unsigned nconns, conns_cap;
-	struct event *sweep_ev;
+	struct event *sweep_ev, *link_ev;
 	int accepting_paused;
 	int draining;
 	unsigned port;
@@ -103,11 +112,7 @@ static void update_accepting(struct front *f)
 	}
 }
 
-/* A tracked bufferevent whose callbacks were cleared has been freed by
- * evhttp (bufferevent_free clears them); our reference keeps the struct
- * readable until we drop it here.
- *
- * Slow clients: evhttp's timeout restarts on every read, so a client that
+/* Slow clients: evhttp's timeout restarts on every read, so a client that
  * trickles a byte at a time would never be cut. A request must arrive whole
  * within idle-timeout of its first byte; a connection still reading one
  * after that is closed (only while none of its requests is with a worker, so
@@ -118,23 +123,16 @@ static void sweep_connections(struct front *f)
 	unsigned j = 0;
 	for (unsigned i = 0; i < f->nconns; i++) {
 		struct conn *c = f->conns[i];
-		bufferevent_data_cb r, w;
-		bufferevent_event_cb e;
-		void *a;
-		if (!c->gone) {
-			bufferevent_getcb(c->bev, &r, &w, &e, &a);
-			if (r == NULL && w == NULL && e == NULL) {
-				c->gone = 1;
-				bufferevent_decref(c->bev);
-				c->bev = NULL;
-			} else if (c->req_start > 0 && c->inflight == 0
-				   && now - c->req_start > (double)f->cfg->idle_timeout && a != NULL) {
+		if (!c->gone && c->linked && c->req_start > 0 && c->inflight == 0
+		    && now - c->req_start > (double)f->cfg->idle_timeout) {
+			bufferevent_data_cb r, w;
+			bufferevent_event_cb e;
+			void *evcon;
+			bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+			if (evcon != NULL) {
 				f->cut_slow++;
 				c->req_start = 0;
-				evhttp_connection_free(a); /* a: the evhttp_connection */
-				c->gone = 1;
-				bufferevent_decref(c->bev);
-				c->bev = NULL;
+				evhttp_connection_free(evcon); /* conn_closed marks c gone */
 			}
 		}
 		if (c->gone && c->inflight == 0)
@@ -155,6 +153,48 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sweep_connections(arg);
+}
+
+/* evhttp is freeing the connection (evhttp_connection_free, any path):
+ * the bufferevent is still whole here and goes right after. */
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	struct conn *c = arg;
+	if (c->gone)
+		return;
+	if (c->in_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->in_cb);
+	c->in_cb = NULL;
+	c->gone = 1;
+	c->bev = NULL;
+}
+
+/* Runs in the loop turn of make_bev, after evhttp has set up the connection
+ * around the new bufferevent: installs conn_closed and drops make_bev's
+ * reference. A bufferevent without callbacks by now was given up by evhttp
+ * (out of memory) and is released. */
+static void link_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct front *f = arg;
+	for (unsigned i = 0; i < f->nconns; i++) {
+		struct conn *c = f->conns[i];
+		if (c->linked || c->gone)
+			continue;
+		bufferevent_data_cb r, w;
+		bufferevent_event_cb e;
+		void *evcon;
+		bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+		struct bufferevent *bev = c->bev;
+		c->linked = 1;
+		if (evcon != NULL && (r != NULL || w != NULL || e != NULL))
+			evhttp_connection_set_closecb(evcon, conn_closed, c);
+		else
+			conn_closed(NULL, c);
+		bufferevent_decref(bev);
+	}
 }
 
 static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
@@ -179,8 +219,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
 	struct front *f = arg;
 	sweep_connections(f);
-	/* no BEV_OPT_CLOSE_ON_FREE: evhttp then shuts down and closes the
-	 * socket itself when it frees the connection, never later */
+	/* no BEV_OPT_CLOSE_ON_FREE: evhttp shuts down and closes the socket
+	 * itself when it frees the connection */
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
 	if (bev == NULL || f->nconns >= f->conns_cap)
 		return bev; /* untracked: only at the hard cap, see front_new */
@@ -188,11 +228,13 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	if (c == NULL)
 		return bev;
 	c->bev = bev;
+	/* held until link_cb: evhttp could give the bufferevent up before */
 	bufferevent_incref(bev);
-	evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
+	c->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
 	f->conns[f->nconns++] = c;
 	f->connections++;
 	update_accepting(f);
+	event_active(f->link_ev, EV_READ, 0);
 	return bev;
 }
 
@@ -518,6 +560,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 		}
 	}
 	f->done_ev = event_new(f->base, -1, EV_PERSIST, done_cb, f);
+	f->link_ev = event_new(f->base, -1, EV_PERSIST, link_cb, f);
 	f->sweep_ev = event_new(f->base, -1, EV_PERSIST, sweep_cb, f);
 	if (f->sweep_ev) {
 		struct timeval tv = { 0, 100000 };
@@ -525,7 +568,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 	}
 	f->sigterm = evsignal_new(f->base, SIGTERM, on_signal, f);
 	f->sigint = evsignal_new(f->base, SIGINT, on_signal, f);
-	if (!f->done_ev || !f->sigterm || !f->sigint)
+	if (!f->done_ev || !f->link_ev || !f->sigterm || !f->sigint)
 		goto fail;
 	event_add(f->done_ev, NULL);
 	event_add(f->sigterm, NULL);
@@ -562,16 +605,18 @@ void front_free(struct front *f)
 		/* replies of requests finished during pool_free */
 		done_cb(-1, 0, f);
 	}
+	if (f->link_ev) /* connections accepted in the last loop turn */
+		link_cb(-1, 0, f);
+	f->bound = NULL; /* evhttp_free frees it */
 	if (f->http)
-		evhttp_free(f->http);
-	for (unsigned i = 0; i < f->nconns; i++) {
-		if (!f->conns[i]->gone)
-			bufferevent_decref(f->conns[i]->bev);
+		evhttp_free(f->http); /* conn_closed for every open connection */
+	for (unsigned i = 0; i < f->nconns; i++)
 		free(f->conns[i]);
-	}
 	free(f->conns);
 	if (f->sweep_ev)
 		event_free(f->sweep_ev);
+	if (f->link_ev)
+		event_free(f->link_ev);
 	if (f->done_ev)
 		event_free(f->done_ev);
 	if (f->sigterm)

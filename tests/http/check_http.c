@@ -11,7 +11,8 @@
  *   http     URLs, WSDL, /status, HTTP/1.0 and keep-alive, pipelining, the
  *            auth header forms and the fault shape
  *   hostile  malformed and malicious bodies, limits of the default server
- *   limits   own servers: slowloris, max-connections, Server faults
+ *   limits   own servers: slowloris, max-connections, Server faults, the
+ *            close order of descriptors (no epoll warning)
  *   drain    own server: SIGTERM with requests in flight
  *   load     300 concurrent keep-alive clients
  *   last     the shared server is still up, without sanitizer reports
@@ -1246,6 +1247,72 @@ START_TEST(non_http_bytes)
 }
 END_TEST
 
+/* The first line of the log at path that contains needle, or NULL. */
+static char *log_line_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot read the server log %s", path);
+	char line[1024];
+	char *hit = NULL;
+	while (hit == NULL && fgets(line, sizeof line, f))
+		if (strstr(line, needle))
+			hit = strdup(line);
+	fclose(f);
+	return hit;
+}
+
+/* libevent's epoll backend complains ("Epoll MOD(1) on fd N failed ... Bad
+ * file descriptor") when a descriptor is closed while its event is still
+ * registered; a new connection that gets the same number could then receive
+ * the old one's events. Connections that close after their reply (HTTP/1.0,
+ * Connection: close) and those closed at shutdown must leave no such
+ * warning. EVENT_EPOLL_USE_CHANGELIST forces the changelist backend even if
+ * front.c stops asking for it. */
+START_TEST(close_order_no_epoll_warning)
+{
+	setenv("EVENT_EPOLL_USE_CHANGELIST", "1", 1);
+	struct ls_server s;
+	ck_assert_int_eq(ls_start(&s, NULL), 0);
+	unsetenv("EVENT_EPOLL_USE_CHANGELIST");
+	char *env = normal_envelope();
+	for (int i = 0; i < 12; i++) {
+		size_t len;
+		/* HTTP/1.0, 1.0 + close, 1.1 + close */
+		char *req = sc_http_post("/", env, i % 3 != 2, i % 3 != 0, NULL, &len);
+		struct sc_resp r;
+		ck_assert_int_eq(sc_exchange(s.port, req, len, &r, T_MS), SC_OK);
+		char why[512];
+		ck_assert_msg(normal_reply_ok(&r, why, sizeof why), "request %d: %s", i, why);
+		sc_resp_free(&r);
+		free(req);
+		static const char get10[] = "GET /status HTTP/1.0\r\n\r\n";
+		ck_assert_int_eq(sc_exchange(s.port, get10, sizeof get10 - 1, &r, T_MS), SC_OK);
+		ck_assert_int_eq(r.status, 200);
+		sc_resp_free(&r);
+	}
+	/* keep-alive connections still open at shutdown */
+	struct sc_conn *idle[3];
+	for (int i = 0; i < 3; i++) {
+		idle[i] = sc_open(s.port, T_MS);
+		ck_assert_ptr_nonnull(idle[i]);
+		static const char get[] = "GET /status HTTP/1.1\r\nHost: x\r\n\r\n";
+		ck_assert_int_eq(sc_send(idle[i], get, sizeof get - 1), SC_OK);
+		struct sc_resp r;
+		ck_assert_int_eq(sc_recv(idle[i], &r, T_MS), SC_OK);
+		sc_resp_free(&r);
+	}
+	free(env);
+	sleep_ms(300); /* a sweep of the connection list runs in between */
+	ck_assert_int_eq(ls_stop(&s, 10000), 0);
+	for (int i = 0; i < 3; i++)
+		sc_close(idle[i]);
+	char *hit = log_line_with(s.log, "Epoll");
+	if (hit == NULL)
+		hit = log_line_with(s.log, "Bad file descriptor");
+	ck_assert_msg(hit == NULL, "the server log has: %s", hit ? hit : "");
+}
+END_TEST
+
 /* ======================================================================== limits */
 
 struct trickler_arg {
@@ -1785,6 +1852,8 @@ START_TEST(server_survived)
 	pid_t pid = (pid_t)atoi(sc_env("NGN_TEST_SERVER_PID"));
 	ck_assert_msg(ls_log_clean(sc_env("NGN_TEST_SERVER_LOG")), "the server's log has a sanitizer report (above)");
 	ck_assert_msg(kill(pid, 0) == 0, "the server (pid %d) is gone", (int)pid);
+	char *hit = log_line_with(sc_env("NGN_TEST_SERVER_LOG"), "Epoll");
+	ck_assert_msg(hit == NULL, "the server log has: %s", hit ? hit : "");
 	assert_alive(sc_port());
 }
 END_TEST
@@ -1836,6 +1905,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, max_connections);
 	tcase_add_test(tc, configured_limits);
 	tcase_add_test(tc, server_faults);
+	tcase_add_test(tc, close_order_no_epoll_warning);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");
