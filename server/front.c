@@ -19,6 +19,9 @@
  * re-enabled by the sweep (on every new connection and every 100 ms) once
  * connections have closed.
  *
+ * HEAD gets the headers of GET and no body: every reply goes through
+ * send_reply, which drops the body of a reply to HEAD.
+ *
  * Drain (SIGTERM/SIGINT): stop accepting, keep serving what was read, send
  * every pending reply, then leave the loop; idle keep-alive connections are
  * closed by evhttp_free. */
@@ -240,6 +243,35 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 
 /* ---- replies --------------------------------------------------------------- */
 
+/* Every reply goes out here. A reply to HEAD keeps its headers (with the
+ * Content-Length of the GET reply) and loses its body: evhttp 2.1 would
+ * send it, and a keep-alive client would read it as the next reply. */
+static void send_reply(struct evhttp_request *req, int status, const char *reason, struct evbuffer *body)
+{
+	if (body != NULL && evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		evbuffer_drain(body, evbuffer_get_length(body));
+	evhttp_send_reply(req, status, reason, body);
+}
+
+/* An error status with a short text body (evhttp_send_error's HTML body
+ * would bypass send_reply). */
+static void send_error(struct evhttp_request *req, int status, const char *reason)
+{
+	char body[96];
+	int n = snprintf(body, sizeof body, "%d %s\n", status, reason);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char len[24];
+	snprintf(len, sizeof len, "%d", n);
+	evhttp_add_header(h, "Content-Length", len);
+	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	struct evbuffer *b = evbuffer_new();
+	if (b)
+		evbuffer_add(b, body, (size_t)n);
+	send_reply(req, status, reason, b);
+	if (b)
+		evbuffer_free(b);
+}
+
 /* libevent sends Content-Length only to HTTP/1.1 and keep-alive clients;
  * HTTP/1.0 clients that close (CDRTool's PEAR) get it too. */
 static void add_length(struct evkeyvalq *h, size_t len)
@@ -271,7 +303,7 @@ static void send_xml_as(struct evhttp_request *req, int status, const char *body
 	add_length(h, ok ? len : 0); /* out of memory: the status without a body */
 	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
 	evhttp_add_header(h, "Server", "ngnprod/" PACKAGE_VERSION);
-	evhttp_send_reply(req, status, status == 200 ? "OK" : "Internal Server Error", b);
+	send_reply(req, status, status == 200 ? "OK" : "Internal Server Error", b);
 	if (b)
 		evbuffer_free(b);
 }
@@ -289,7 +321,7 @@ static void send_text(struct evhttp_request *req, int status, const char *reason
 	evhttp_add_header(h, "Content-Type", ctype);
 	struct evbuffer *b = evbuffer_new();
 	evbuffer_add(b, body, len);
-	evhttp_send_reply(req, status, reason, b);
+	send_reply(req, status, reason, b);
 	evbuffer_free(b);
 }
 
@@ -369,7 +401,7 @@ static void send_wsdl(struct front *f, struct evhttp_request *req, const char *p
 	} else {
 		evbuffer_add(b, w->data, w->len);
 	}
-	evhttp_send_reply(req, 200, "OK", b);
+	send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
@@ -426,7 +458,7 @@ static void route(struct evhttp_request *req, void *arg)
 			send_text(req, 200, "OK", "text/plain; charset=utf-8", help, sizeof help - 1);
 			return;
 		}
-		evhttp_send_error(req, 404, NULL);
+		send_error(req, 404, "Not Found");
 		return;
 	}
 	if (cmd != EVHTTP_REQ_POST) {

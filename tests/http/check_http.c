@@ -11,6 +11,7 @@
  *   http     URLs, WSDL, /status, HTTP/1.0 and keep-alive, pipelining, the
  *            auth header forms and the fault shape
  *   hostile  malformed and malicious bodies, limits of the default server
+ *   framing  RFC 9112 message framing: HEAD
  *   limits   own servers: slowloris, max-connections, Server faults, the
  *            close order of descriptors (no epoll warning)
  *   drain    own server: SIGTERM with requests in flight
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -1247,6 +1249,64 @@ START_TEST(non_http_bytes)
 }
 END_TEST
 
+/* ======================================================================== framing */
+
+/* Reads raw bytes from c until the peer closes, cap is full or timeout_ms
+ * passes. Returns the byte count; *closed says whether the peer closed. */
+static size_t read_raw(struct sc_conn *c, char *buf, size_t cap, int timeout_ms, int *closed)
+{
+	size_t n = 0;
+	double end = sc_now() + timeout_ms / 1000.0;
+	*closed = 0;
+	while (n + 1 < cap) {
+		int left = (int)((end - sc_now()) * 1000);
+		if (left <= 0)
+			break;
+		struct pollfd pfd = { sc_fd(c), POLLIN, 0 };
+		if (poll(&pfd, 1, left) <= 0)
+			break;
+		ssize_t got = recv(sc_fd(c), buf + n, cap - 1 - n, 0);
+		if (got <= 0) {
+			*closed = 1;
+			break;
+		}
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* HEAD gets the headers of GET and no body: a keep-alive client reads the
+ * next reply right after the blank line (RFC 9112 6.3: a reply to HEAD ends
+ * with its header section). Each HEAD is pipelined with a GET on the same
+ * connection, which must follow the HEAD reply's header block at once. */
+START_TEST(head_has_no_body)
+{
+	static const char *const paths[] = { "/status", "/?wsdl", "/ngnpro/wsdl", "/", "/nothing/here" };
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		struct sc_conn *c = sc_open(sc_port(), T_MS);
+		ck_assert_ptr_nonnull(c);
+		char req[512];
+		int l = snprintf(req, sizeof req,
+				 "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+				 "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", paths[i]);
+		ck_assert_int_eq(sc_send(c, req, (size_t)l), SC_OK);
+		static char buf[256 * 1024];
+		int closed;
+		size_t n = read_raw(c, buf, sizeof buf, T_MS, &closed);
+		sc_close(c);
+		ck_assert_msg(closed, "HEAD %s: the connection was not closed after the GET (%zu bytes)", paths[i], n);
+		ck_assert_msg(strncmp(buf, "HTTP/1.1 ", 9) == 0, "HEAD %s: no status line: %.200s", paths[i], buf);
+		const char *end = strstr(buf, "\r\n\r\n");
+		ck_assert_msg(end != NULL, "HEAD %s: no end of the header block", paths[i]);
+		ck_assert_msg(strncmp(end + 4, "HTTP/1.1 200 ", 13) == 0,
+			      "HEAD %s: bytes after the header block are not the next reply (a body?): %.120s", paths[i],
+			      end + 4);
+	}
+	assert_alive(sc_port());
+}
+END_TEST
+
 /* The first line of the log at path that contains needle, or NULL. */
 static char *log_line_with(const char *path, const char *needle)
 {
@@ -1897,6 +1957,11 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, other_port_namespace);
 	tcase_add_test(tc, soap12_envelope);
 	tcase_add_test(tc, non_http_bytes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("framing");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, head_has_no_body);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
