@@ -19,6 +19,10 @@
  * re-enabled by the sweep (on every new connection and every 100 ms) once
  * connections have closed.
  *
+ * Framing: every byte a client sends goes through front_frame_scan
+ * (front-internal.h) before evhttp's parser sees it; see refuse() for what
+ * happens to a connection at the first byte RFC 9112 does not allow.
+ *
  * HEAD gets the headers of GET and no body: every reply goes through
  * send_reply, which drops the body of a reply to HEAD.
  *
@@ -40,10 +44,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "cfg.h"
 #include "embed.h"
 #include "fault.h"
+#include "front-internal.h"
 #include "front.h"
 #include "glue.h"
 #include "log.h"
@@ -52,13 +58,20 @@
 /* A client connection as the front sees it. Freed by the sweep once evhttp
  * has freed the connection and none of its requests is with a worker. */
 struct conn {
+	struct front *f;
 	struct bufferevent *bev;  /* NULL once gone */
 	struct evbuffer_cb_entry *in_cb;
 	double req_start;   /* first byte of a request not yet read whole; 0: none */
 	unsigned inflight;  /* its requests being served by workers */
 	int linked;         /* conn_closed is installed; make_bev's reference dropped */
 	int gone;           /* evhttp freed the connection */
+	int refused;        /* REFUSE_*: the framing check failed */
+	int mutating;       /* input_cb is changing the input buffer itself */
+	uint64_t added;     /* bytes the client sent so far */
+	struct front_frame frame;
 };
+
+enum { REFUSE_NONE, REFUSE_QUEUED, REFUSE_NOW };
 
 struct front {
 	const struct cfg *cfg;
@@ -73,7 +86,7 @@ struct front {
 	unsigned connections;
 	struct conn **conns;        /* one bufferevent reference each: see sweep_connections */
 	unsigned nconns, conns_cap;
-	struct event *sweep_ev, *link_ev;
+	struct event *sweep_ev, *link_ev, *refuse_ev;
 	int accepting_paused;
 	int draining;
 	unsigned port;
@@ -200,12 +213,118 @@ static void link_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static const char REFUSAL[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n"
+			      "Connection: close\r\n\r\nMalformed HTTP framing.\n";
+
+/* Closes the connections whose framing refuse() could not leave to evhttp:
+ * evhttp is in the middle of reading their request, so its output is empty
+ * (it reads a request only once the reply before it is written), and the
+ * 400 goes straight to the socket before evhttp closes it. */
+static void refuse_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct front *f = arg;
+	for (unsigned i = 0; i < f->nconns; i++) {
+		struct conn *c = f->conns[i];
+		if (c->gone || c->refused != REFUSE_NOW)
+			continue;
+		bufferevent_data_cb r, w;
+		bufferevent_event_cb e;
+		void *evcon;
+		bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) /* else a 100 Continue is pending */
+			(void)send(bufferevent_getfd(c->bev), REFUSAL, sizeof REFUSAL - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (evcon != NULL)
+			evhttp_connection_free(evcon); /* conn_closed marks c gone */
+	}
+}
+
+/* The byte at stream offset c->frame.pos is not valid framing. Nothing of
+ * that request may reach evhttp's parser, and the client gets a 400 and a
+ * close, after the replies to the requests before it:
+ *   - the request starts inside the buffer (nothing of it parsed yet): the
+ *     buffer is cut there and a line that evhttp refuses as a request-line
+ *     is put in its place, so evhttp answers the requests before it, then
+ *     400, then closes;
+ *   - evhttp already parsed its start (it is reading the header section or
+ *     the body of that very request): the buffer is emptied, reading stops
+ *     and refuse_cb answers 400 and closes in this loop turn.
+ * Bytes that arrive later are dropped unseen (input_cb), or in the first
+ * case come after the refused line, where evhttp never reads. */
+static void refuse(struct conn *c, struct evbuffer *buf)
+{
+	static const char poison[] = "\x01\r\n";
+	size_t len = evbuffer_get_length(buf);
+	uint64_t first = c->added - len; /* stream offset of the buffer's first byte */
+	c->mutating = 1;
+	if (c->frame.req_start >= first) {
+		size_t keep = (size_t)(c->frame.req_start - first);
+		struct evbuffer *head = evbuffer_new();
+		if (head != NULL && evbuffer_remove_buffer(buf, head, keep) == (int)keep) {
+			evbuffer_drain(buf, evbuffer_get_length(buf));
+			evbuffer_add_buffer(buf, head);
+			evbuffer_add(buf, poison, sizeof poison - 1);
+			c->refused = REFUSE_QUEUED;
+		}
+		if (head != NULL)
+			evbuffer_free(head);
+	}
+	if (c->refused != REFUSE_QUEUED) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		bufferevent_disable(c->bev, EV_READ);
+		c->refused = REFUSE_NOW;
+		event_active(c->f->refuse_ev, EV_READ, 0);
+	}
+	c->mutating = 0;
+	log_debug("refused a request with malformed framing (stream offset %llu)",
+		  (unsigned long long)c->frame.pos);
+}
+
+/* Called as bytes are added to a connection's input buffer (by the socket
+ * read, before evhttp's read callback parses them) and removed (by evhttp). */
 static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
-	(void)buf;
 	struct conn *c = arg;
-	if (info->n_added > 0 && c->req_start == 0)
+	if (c->mutating || info->n_added == 0)
+		return;
+	if (c->req_start == 0)
 		c->req_start = now_mono();
+	c->added += info->n_added;
+	if (c->refused) {
+		if (c->refused == REFUSE_NOW) {
+			c->mutating = 1;
+			evbuffer_drain(buf, evbuffer_get_length(buf));
+			c->mutating = 0;
+		}
+		return;
+	}
+	/* the new bytes are the last n_added of the buffer; a scan that cannot
+	 * see all of them (never expected) refuses rather than lose its place */
+	size_t todo = info->n_added;
+	struct evbuffer_ptr at;
+	if (evbuffer_ptr_set(buf, &at, evbuffer_get_length(buf) - todo, EVBUFFER_PTR_SET) != 0) {
+		refuse(c, buf);
+		return;
+	}
+	while (todo > 0) {
+		struct evbuffer_iovec v[4];
+		int n = evbuffer_peek(buf, (ev_ssize_t)todo, &at, v, 4);
+		size_t seen = 0;
+		for (int k = 0; k < n && k < 4 && seen < todo; k++) {
+			size_t take = v[k].iov_len < todo - seen ? v[k].iov_len : todo - seen;
+			if (front_frame_scan(&c->frame, v[k].iov_base, take) != 0) {
+				refuse(c, buf);
+				return;
+			}
+			seen += take;
+		}
+		todo -= seen;
+		if (todo > 0 && (seen == 0 || evbuffer_ptr_set(buf, &at, seen, EVBUFFER_PTR_ADD) != 0)) {
+			refuse(c, buf);
+			return;
+		}
+	}
 }
 
 static struct conn *conn_of(struct front *f, struct evhttp_request *req)
@@ -230,7 +349,9 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	struct conn *c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return bev;
+	c->f = f;
 	c->bev = bev;
+	front_frame_init(&c->frame, f->cfg->max_body);
 	/* held until link_cb: evhttp could give the bufferevent up before */
 	bufferevent_incref(bev);
 	c->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
@@ -593,6 +714,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 	}
 	f->done_ev = event_new(f->base, -1, EV_PERSIST, done_cb, f);
 	f->link_ev = event_new(f->base, -1, EV_PERSIST, link_cb, f);
+	f->refuse_ev = event_new(f->base, -1, EV_PERSIST, refuse_cb, f);
 	f->sweep_ev = event_new(f->base, -1, EV_PERSIST, sweep_cb, f);
 	if (f->sweep_ev) {
 		struct timeval tv = { 0, 100000 };
@@ -600,7 +722,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 	}
 	f->sigterm = evsignal_new(f->base, SIGTERM, on_signal, f);
 	f->sigint = evsignal_new(f->base, SIGINT, on_signal, f);
-	if (!f->done_ev || !f->link_ev || !f->sigterm || !f->sigint)
+	if (!f->done_ev || !f->link_ev || !f->refuse_ev || !f->sigterm || !f->sigint)
 		goto fail;
 	event_add(f->done_ev, NULL);
 	event_add(f->sigterm, NULL);
@@ -649,6 +771,8 @@ void front_free(struct front *f)
 		event_free(f->sweep_ev);
 	if (f->link_ev)
 		event_free(f->link_ev);
+	if (f->refuse_ev)
+		event_free(f->refuse_ev);
 	if (f->done_ev)
 		event_free(f->done_ev);
 	if (f->sigterm)
