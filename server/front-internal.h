@@ -48,9 +48,9 @@ struct front_frame {
 	unsigned idx;        /* position inside the token being matched */
 	unsigned digits;     /* digits of the number being read */
 	unsigned field;      /* which field the current line is (FIELD_*) */
-	unsigned name_ok;    /* bit set: candidate field names still matching */
 	unsigned post : 1, http10 : 1, seen_cl : 1, seen_te : 1, value_done : 1, trailer : 1;
 	char method[8];
+	char name[17];       /* the current field-name's first bytes, lower case */
 };
 
 /* Starts the scan of a new connection. */

@@ -3,10 +3,13 @@
  *
  * A byte-at-a-time state machine over the connection's stream, so it needs
  * no buffer and works however the bytes are split across reads. Bodies and
- * chunk data are skipped by count, not looked at: for the usual request
- * (a few hundred bytes of header, a Content-Length body) the cost is one
- * switch per header byte. */
+ * chunk data are skipped by count, not looked at, and the long runs of a
+ * header section (request-target, values of fields other than
+ * Content-Length and Transfer-Encoding) by a tight loop that stops only at
+ * CR, LF, NUL (or space and DEL in the target): about 3000 instructions
+ * for a CDRTool-sized header section. */
 #include "config.h"
+#include <string.h>
 #include "front-internal.h"
 
 enum {
@@ -42,18 +45,29 @@ static const char CL_NAME[] = "content-length";
 static const char TE_NAME[] = "transfer-encoding";
 static const char CHUNKED[] = "chunked";
 
-/* RFC 9110 5.6.2 tchar */
+/* RFC 9110 5.6.2 tchar: ALPHA DIGIT and !#$%&'*+-.^_`|~ */
+static const unsigned char TCHAR[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static int is_tchar(unsigned char b)
 {
-	if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9'))
-		return 1;
-	switch (b) {
-	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-	case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-		return 1;
-	default:
-		return 0;
-	}
+	return TCHAR[b];
 }
 
 static int is_digit(unsigned char b)
@@ -164,6 +178,16 @@ static int value_byte(struct front_frame *fr, unsigned char b)
 	}
 }
 
+/* A field-name byte: the first bytes are kept, lower-cased, to be compared
+ * with the two names that matter once the colon comes. */
+static void name_byte(struct front_frame *fr, unsigned char b)
+{
+	if (fr->idx < sizeof fr->name)
+		fr->name[fr->idx] = (char)lower(b);
+	if (fr->idx <= sizeof fr->name)
+		fr->idx++;
+}
+
 /* One byte outside bodies and chunk data. 0: valid so far. */
 static int step(struct front_frame *fr, unsigned char b)
 {
@@ -241,7 +265,6 @@ static int step(struct front_frame *fr, unsigned char b)
 			return head_end(fr);
 		if (!is_tchar(b)) /* also SP/HTAB: obs-fold, or space before the first field */
 			return -1;
-		fr->name_ok = 3;
 		fr->idx = 0;
 		fr->state = S_NAME; /* b is the name's first byte */
 		/* FALLTHROUGH */
@@ -249,9 +272,9 @@ static int step(struct front_frame *fr, unsigned char b)
 		if (b == ':') {
 			if (fr->trailer)
 				fr->field = FIELD_OTHER;
-			else if ((fr->name_ok & 1) && fr->idx == sizeof CL_NAME - 1)
+			else if (fr->idx == sizeof CL_NAME - 1 && memcmp(fr->name, CL_NAME, sizeof CL_NAME - 1) == 0)
 				fr->field = FIELD_CL;
-			else if ((fr->name_ok & 2) && fr->idx == sizeof TE_NAME - 1)
+			else if (fr->idx == sizeof TE_NAME - 1 && memcmp(fr->name, TE_NAME, sizeof TE_NAME - 1) == 0)
 				fr->field = FIELD_TE;
 			else
 				fr->field = FIELD_OTHER;
@@ -264,14 +287,7 @@ static int step(struct front_frame *fr, unsigned char b)
 		}
 		if (!is_tchar(b)) /* also whitespace before the colon */
 			return -1;
-		if (fr->idx >= sizeof CL_NAME - 1 || lower(b) != (unsigned char)CL_NAME[fr->idx])
-			fr->name_ok &= ~1u;
-		if (fr->idx >= sizeof TE_NAME - 1 || lower(b) != (unsigned char)TE_NAME[fr->idx])
-			fr->name_ok &= ~2u;
-		if (fr->idx < sizeof TE_NAME)
-			fr->idx++;
-		else
-			fr->name_ok = 0;
+		name_byte(fr, b);
 		return 0;
 	case S_VALUE:
 		if (b == '\r') {
@@ -362,6 +378,33 @@ int front_frame_scan(struct front_frame *fr, const unsigned char *p, size_t len)
 					fr->state = S_CDATA_CR;
 			}
 			continue;
+		}
+		if (fr->state == S_VALUE && fr->field == FIELD_OTHER) {
+			/* most header bytes: a run of value bytes, checked only for
+			 * what ends or breaks a line */
+			size_t j = i;
+			while (j < len && p[j] != '\r' && p[j] != '\n' && p[j] != '\0')
+				j++;
+			fr->pos += j - i;
+			i = j;
+			if (i == len)
+				break;
+		} else if (fr->state == S_NAME) {
+			size_t j = i;
+			while (j < len && is_tchar(p[j]))
+				name_byte(fr, p[j++]);
+			fr->pos += j - i;
+			i = j;
+			if (i == len)
+				break;
+		} else if (fr->state == S_TARGET) {
+			size_t j = i;
+			while (j < len && p[j] > ' ' && p[j] != 0x7f)
+				j++;
+			fr->pos += j - i;
+			i = j;
+			if (i == len)
+				break;
 		}
 		if (step(fr, p[i]) != 0) {
 			fr->state = S_FAIL;
