@@ -56,6 +56,43 @@ const struct fault_info *fault_lookup(enum ngn_status st)
 	return &table[st];
 }
 
+/* Makes s (in place, same length) text that XML 1.0 can carry: every byte
+ * of an invalid UTF-8 sequence (overlong, surrogate, above U+10FFFF,
+ * truncated) and every character XML forbids (C0 controls but tab, LF and
+ * CR; U+FFFE, U+FFFF) and DEL becomes '?'. Messages quote the caller's
+ * input and gSOAP's own messages quote element names; a reply that is not
+ * XML could not be read by any client, not even as a fault. */
+static void xml_safe(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (p && *p) {
+		unsigned c = *p, cp, len;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+				*p = '?';
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4, cp = c & 0x07;
+		else
+			len = 0, cp = 0;
+		unsigned i = 1;
+		for (; len && i < len && (p[i] & 0xC0) == 0x80; i++)
+			cp = (cp << 6) | (p[i] & 0x3F);
+		if (len == 0 || i < len || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+		    || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) {
+			*p++ = '?'; /* this byte; the next one starts over */
+			continue;
+		}
+		p += len;
+	}
+}
+
 static int build(struct soap *soap, const struct fault_info *fi, const char *errorstring)
 {
 	soap->header = NULL; /* never echo the request's auth header */
@@ -68,12 +105,8 @@ static int build(struct soap *soap, const struct fault_info *fi, const char *err
 	if (d == NULL || e == NULL)
 		return SOAP_EOM;
 	e->errorcode = fi->errorcode;
-	/* messages quote the caller's input: control characters would make the
-	 * reply invalid XML 1.0 (clients could not read the fault at all) */
 	char *es = soap_strdup(soap, errorstring && *errorstring ? errorstring : fi->summary);
-	for (char *p = es; p && *p; p++)
-		if ((unsigned char)*p < 0x20 ? (*p != '\t' && *p != '\n' && *p != '\r') : *p == 0x7f)
-			*p = '?';
+	xml_safe(es);
 	e->errorstring = es;
 	d->exception = e;
 	soap->fault->detail = d;

@@ -6,11 +6,25 @@
  * event thread.
  *
  * Connection limit: libevent 2.1 has no evhttp connection cap. We create
- * each connection's bufferevent (evhttp_set_bevcb), keep one reference to
- * it, and count it closed once evhttp has freed it (its callbacks are then
- * cleared). At max-connections the listener is disabled, so new clients wait
- * in the kernel's backlog, and it is re-enabled by the sweep (on every new
- * connection and every 100 ms) once connections have closed.
+ * each connection's bufferevent (evhttp_set_bevcb) and learn that evhttp
+ * closed the connection from its close callback, which link_cb installs
+ * once evhttp has made the evhttp_connection (right after make_bev, in the
+ * same loop turn). We hold no reference to the bufferevent past that: with
+ * one, evhttp's close() of the socket came before the bufferevent's events
+ * were deleted, so epoll kept a closed descriptor ("Epoll MOD(1) on fd N
+ * failed ... Bad file descriptor" on every HTTP/1.0 or Connection: close
+ * request and at shutdown), and a new connection given the same number
+ * could get the old bufferevent's events. At max-connections the listener
+ * is disabled, so new clients wait in the kernel's backlog, and it is
+ * re-enabled by the sweep (on every new connection and every 100 ms) once
+ * connections have closed.
+ *
+ * Framing: every byte a client sends goes through front_frame_scan
+ * (front-internal.h) before evhttp's parser sees it; see refuse() for what
+ * happens to a connection at the first byte RFC 9112 does not allow.
+ *
+ * HEAD gets the headers of GET and no body: every reply goes through
+ * send_reply, which drops the body of a reply to HEAD.
  *
  * Drain (SIGTERM/SIGINT): stop accepting, keep serving what was read, send
  * every pending reply, then leave the loop; idle keep-alive connections are
@@ -30,10 +44,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "cfg.h"
 #include "embed.h"
 #include "fault.h"
+#include "front-internal.h"
 #include "front.h"
 #include "glue.h"
 #include "log.h"
@@ -42,11 +58,20 @@
 /* A client connection as the front sees it. Freed by the sweep once evhttp
  * has freed the connection and none of its requests is with a worker. */
 struct conn {
-	struct bufferevent *bev;
+	struct front *f;
+	struct bufferevent *bev;  /* NULL once gone */
+	struct evbuffer_cb_entry *in_cb;
 	double req_start;   /* first byte of a request not yet read whole; 0: none */
 	unsigned inflight;  /* its requests being served by workers */
+	int linked;         /* conn_closed is installed; make_bev's reference dropped */
 	int gone;           /* evhttp freed the connection */
+	int refused;        /* REFUSE_*: the framing check failed */
+	int mutating;       /* input_cb is changing the input buffer itself */
+	uint64_t added;     /* bytes the client sent so far */
+	struct front_frame frame;
 };
+
+enum { REFUSE_NONE, REFUSE_QUEUED, REFUSE_NOW };
 
 struct front {
 	const struct cfg *cfg;
@@ -61,7 +86,7 @@ struct front {
 	unsigned connections;
 	struct conn **conns;        /* one bufferevent reference each: see sweep_connections */
 	unsigned nconns, conns_cap;
-	struct event *sweep_ev;
+	struct event *sweep_ev, *link_ev, *refuse_ev;
 	int accepting_paused;
 	int draining;
 	unsigned port;
@@ -103,11 +128,7 @@ static void update_accepting(struct front *f)
 	}
 }
 
-/* A tracked bufferevent whose callbacks were cleared has been freed by
- * evhttp (bufferevent_free clears them); our reference keeps the struct
- * readable until we drop it here.
- *
- * Slow clients: evhttp's timeout restarts on every read, so a client that
+/* Slow clients: evhttp's timeout restarts on every read, so a client that
  * trickles a byte at a time would never be cut. A request must arrive whole
  * within idle-timeout of its first byte; a connection still reading one
  * after that is closed (only while none of its requests is with a worker, so
@@ -118,23 +139,16 @@ static void sweep_connections(struct front *f)
 	unsigned j = 0;
 	for (unsigned i = 0; i < f->nconns; i++) {
 		struct conn *c = f->conns[i];
-		bufferevent_data_cb r, w;
-		bufferevent_event_cb e;
-		void *a;
-		if (!c->gone) {
-			bufferevent_getcb(c->bev, &r, &w, &e, &a);
-			if (r == NULL && w == NULL && e == NULL) {
-				c->gone = 1;
-				bufferevent_decref(c->bev);
-				c->bev = NULL;
-			} else if (c->req_start > 0 && c->inflight == 0
-				   && now - c->req_start > (double)f->cfg->idle_timeout && a != NULL) {
+		if (!c->gone && c->linked && c->req_start > 0 && c->inflight == 0
+		    && now - c->req_start > (double)f->cfg->idle_timeout) {
+			bufferevent_data_cb r, w;
+			bufferevent_event_cb e;
+			void *evcon;
+			bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+			if (evcon != NULL) {
 				f->cut_slow++;
 				c->req_start = 0;
-				evhttp_connection_free(a); /* a: the evhttp_connection */
-				c->gone = 1;
-				bufferevent_decref(c->bev);
-				c->bev = NULL;
+				evhttp_connection_free(evcon); /* conn_closed marks c gone */
 			}
 		}
 		if (c->gone && c->inflight == 0)
@@ -157,12 +171,160 @@ static void sweep_cb(evutil_socket_t fd, short what, void *arg)
 	sweep_connections(arg);
 }
 
+/* evhttp is freeing the connection (evhttp_connection_free, any path):
+ * the bufferevent is still whole here and goes right after. */
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	struct conn *c = arg;
+	if (c->gone)
+		return;
+	if (c->in_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->in_cb);
+	c->in_cb = NULL;
+	c->gone = 1;
+	c->bev = NULL;
+}
+
+/* Runs in the loop turn of make_bev, after evhttp has set up the connection
+ * around the new bufferevent: installs conn_closed and drops make_bev's
+ * reference. A bufferevent without callbacks by now was given up by evhttp
+ * (out of memory) and is released. */
+static void link_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct front *f = arg;
+	for (unsigned i = 0; i < f->nconns; i++) {
+		struct conn *c = f->conns[i];
+		if (c->linked || c->gone)
+			continue;
+		bufferevent_data_cb r, w;
+		bufferevent_event_cb e;
+		void *evcon;
+		bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+		struct bufferevent *bev = c->bev;
+		c->linked = 1;
+		if (evcon != NULL && (r != NULL || w != NULL || e != NULL))
+			evhttp_connection_set_closecb(evcon, conn_closed, c);
+		else
+			conn_closed(NULL, c);
+		bufferevent_decref(bev);
+	}
+}
+
+static const char REFUSAL[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n"
+			      "Connection: close\r\n\r\nMalformed HTTP framing.\n";
+
+/* Closes the connections whose framing refuse() could not leave to evhttp:
+ * evhttp is in the middle of reading their request, so its output is empty
+ * (it reads a request only once the reply before it is written), and the
+ * 400 goes straight to the socket before evhttp closes it. */
+static void refuse_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct front *f = arg;
+	for (unsigned i = 0; i < f->nconns; i++) {
+		struct conn *c = f->conns[i];
+		if (c->gone || c->refused != REFUSE_NOW)
+			continue;
+		bufferevent_data_cb r, w;
+		bufferevent_event_cb e;
+		void *evcon;
+		bufferevent_getcb(c->bev, &r, &w, &e, &evcon);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) /* else a 100 Continue is pending */
+			(void)send(bufferevent_getfd(c->bev), REFUSAL, sizeof REFUSAL - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (evcon != NULL)
+			evhttp_connection_free(evcon); /* conn_closed marks c gone */
+	}
+}
+
+/* The byte at stream offset c->frame.pos is not valid framing. Nothing of
+ * that request may reach evhttp's parser, and the client gets a 400 and a
+ * close, after the replies to the requests before it:
+ *   - the request starts inside the buffer (nothing of it parsed yet): the
+ *     buffer is cut there and a line that evhttp refuses as a request-line
+ *     is put in its place, so evhttp answers the requests before it, then
+ *     400, then closes;
+ *   - evhttp already parsed its start (it is reading the header section or
+ *     the body of that very request): the buffer is emptied, reading stops
+ *     and refuse_cb answers 400 and closes in this loop turn.
+ * Bytes that arrive later are dropped unseen (input_cb), or in the first
+ * case come after the refused line, where evhttp never reads. */
+static void refuse(struct conn *c, struct evbuffer *buf)
+{
+	static const char poison[] = "\x01\r\n";
+	size_t len = evbuffer_get_length(buf);
+	uint64_t first = c->added - len; /* stream offset of the buffer's first byte */
+	c->mutating = 1;
+	if (c->frame.req_start >= first) {
+		size_t keep = (size_t)(c->frame.req_start - first);
+		struct evbuffer *head = evbuffer_new();
+		if (head != NULL && evbuffer_remove_buffer(buf, head, keep) == (int)keep) {
+			evbuffer_drain(buf, evbuffer_get_length(buf));
+			evbuffer_add_buffer(buf, head);
+			evbuffer_add(buf, poison, sizeof poison - 1);
+			c->refused = REFUSE_QUEUED;
+		}
+		if (head != NULL)
+			evbuffer_free(head);
+	}
+	if (c->refused != REFUSE_QUEUED) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		bufferevent_disable(c->bev, EV_READ);
+		c->refused = REFUSE_NOW;
+		event_active(c->f->refuse_ev, EV_READ, 0);
+	}
+	c->mutating = 0;
+	log_debug("refused a request with malformed framing (stream offset %llu)",
+		  (unsigned long long)c->frame.pos);
+}
+
+/* Called as bytes are added to a connection's input buffer (by the socket
+ * read, before evhttp's read callback parses them) and removed (by evhttp). */
 static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
-	(void)buf;
 	struct conn *c = arg;
-	if (info->n_added > 0 && c->req_start == 0)
+	if (c->mutating || info->n_added == 0)
+		return;
+	if (c->req_start == 0)
 		c->req_start = now_mono();
+	c->added += info->n_added;
+	if (c->refused) {
+		if (c->refused == REFUSE_NOW) {
+			c->mutating = 1;
+			evbuffer_drain(buf, evbuffer_get_length(buf));
+			c->mutating = 0;
+		}
+		return;
+	}
+	/* the new bytes are the last n_added of the buffer; a scan that cannot
+	 * see all of them (never expected) refuses rather than lose its place */
+	size_t todo = info->n_added;
+	struct evbuffer_ptr at;
+	if (evbuffer_ptr_set(buf, &at, evbuffer_get_length(buf) - todo, EVBUFFER_PTR_SET) != 0) {
+		refuse(c, buf);
+		return;
+	}
+	while (todo > 0) {
+		struct evbuffer_iovec v[4];
+		int n = evbuffer_peek(buf, (ev_ssize_t)todo, &at, v, 4);
+		size_t seen = 0;
+		for (int k = 0; k < n && k < 4 && seen < todo; k++) {
+			size_t take = v[k].iov_len < todo - seen ? v[k].iov_len : todo - seen;
+			if (front_frame_scan(&c->frame, v[k].iov_base, take) != 0) {
+				refuse(c, buf);
+				return;
+			}
+			seen += take;
+		}
+		todo -= seen;
+		if (todo > 0 && (seen == 0 || evbuffer_ptr_set(buf, &at, seen, EVBUFFER_PTR_ADD) != 0)) {
+			refuse(c, buf);
+			return;
+		}
+	}
 }
 
 static struct conn *conn_of(struct front *f, struct evhttp_request *req)
@@ -179,24 +341,57 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
 	struct front *f = arg;
 	sweep_connections(f);
-	/* no BEV_OPT_CLOSE_ON_FREE: evhttp then shuts down and closes the
-	 * socket itself when it frees the connection, never later */
+	/* no BEV_OPT_CLOSE_ON_FREE: evhttp shuts down and closes the socket
+	 * itself when it frees the connection */
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
 	if (bev == NULL || f->nconns >= f->conns_cap)
 		return bev; /* untracked: only at the hard cap, see front_new */
 	struct conn *c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return bev;
+	c->f = f;
 	c->bev = bev;
+	front_frame_init(&c->frame, f->cfg->max_body);
+	/* held until link_cb: evhttp could give the bufferevent up before */
 	bufferevent_incref(bev);
-	evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
+	c->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), input_cb, c);
 	f->conns[f->nconns++] = c;
 	f->connections++;
 	update_accepting(f);
+	event_active(f->link_ev, EV_READ, 0);
 	return bev;
 }
 
 /* ---- replies --------------------------------------------------------------- */
+
+/* Every reply goes out here. A reply to HEAD keeps its headers (with the
+ * Content-Length of the GET reply) and loses its body: evhttp 2.1 would
+ * send it, and a keep-alive client would read it as the next reply. */
+static void send_reply(struct evhttp_request *req, int status, const char *reason, struct evbuffer *body)
+{
+	if (body != NULL && evhttp_request_get_command(req) == EVHTTP_REQ_HEAD)
+		evbuffer_drain(body, evbuffer_get_length(body));
+	evhttp_send_reply(req, status, reason, body);
+}
+
+/* An error status with a short text body (evhttp_send_error's HTML body
+ * would bypass send_reply). */
+static void send_error(struct evhttp_request *req, int status, const char *reason)
+{
+	char body[96];
+	int n = snprintf(body, sizeof body, "%d %s\n", status, reason);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	char len[24];
+	snprintf(len, sizeof len, "%d", n);
+	evhttp_add_header(h, "Content-Length", len);
+	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	struct evbuffer *b = evbuffer_new();
+	if (b)
+		evbuffer_add(b, body, (size_t)n);
+	send_reply(req, status, reason, b);
+	if (b)
+		evbuffer_free(b);
+}
 
 /* libevent sends Content-Length only to HTTP/1.1 and keep-alive clients;
  * HTTP/1.0 clients that close (CDRTool's PEAR) get it too. */
@@ -229,7 +424,7 @@ static void send_xml_as(struct evhttp_request *req, int status, const char *body
 	add_length(h, ok ? len : 0); /* out of memory: the status without a body */
 	evhttp_add_header(h, "Content-Type", "text/xml; charset=utf-8");
 	evhttp_add_header(h, "Server", "ngnprod/" PACKAGE_VERSION);
-	evhttp_send_reply(req, status, status == 200 ? "OK" : "Internal Server Error", b);
+	send_reply(req, status, status == 200 ? "OK" : "Internal Server Error", b);
 	if (b)
 		evbuffer_free(b);
 }
@@ -247,7 +442,7 @@ static void send_text(struct evhttp_request *req, int status, const char *reason
 	evhttp_add_header(h, "Content-Type", ctype);
 	struct evbuffer *b = evbuffer_new();
 	evbuffer_add(b, body, len);
-	evhttp_send_reply(req, status, reason, b);
+	send_reply(req, status, reason, b);
 	evbuffer_free(b);
 }
 
@@ -327,7 +522,7 @@ static void send_wsdl(struct front *f, struct evhttp_request *req, const char *p
 	} else {
 		evbuffer_add(b, w->data, w->len);
 	}
-	evhttp_send_reply(req, 200, "OK", b);
+	send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
@@ -374,6 +569,13 @@ static void route(struct evhttp_request *req, void *arg)
 			send_wsdl(f, req, prefix);
 			return;
 		}
+		if (!strcmp(path, "/soap-encoding.xsd") || !strcmp(path, "/ngnpro/soap-encoding.xsd")) {
+			/* the SOAP-ENC schema the WSDL imports by this relative name
+			 * (wsdl/soap-encoding.xsd, embedded after the WSDL) */
+			const struct embedded_file *x = &embedded_wsdl[1];
+			send_text(req, 200, "OK", "text/xml; charset=utf-8", x->data, x->len);
+			return;
+		}
 		if (!strcmp(path, "/status")) {
 			send_status(f, req);
 			return;
@@ -384,7 +586,7 @@ static void route(struct evhttp_request *req, void *arg)
 			send_text(req, 200, "OK", "text/plain; charset=utf-8", help, sizeof help - 1);
 			return;
 		}
-		evhttp_send_error(req, 404, NULL);
+		send_error(req, 404, "Not Found");
 		return;
 	}
 	if (cmd != EVHTTP_REQ_POST) {
@@ -518,6 +720,8 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 		}
 	}
 	f->done_ev = event_new(f->base, -1, EV_PERSIST, done_cb, f);
+	f->link_ev = event_new(f->base, -1, EV_PERSIST, link_cb, f);
+	f->refuse_ev = event_new(f->base, -1, EV_PERSIST, refuse_cb, f);
 	f->sweep_ev = event_new(f->base, -1, EV_PERSIST, sweep_cb, f);
 	if (f->sweep_ev) {
 		struct timeval tv = { 0, 100000 };
@@ -525,7 +729,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 	}
 	f->sigterm = evsignal_new(f->base, SIGTERM, on_signal, f);
 	f->sigint = evsignal_new(f->base, SIGINT, on_signal, f);
-	if (!f->done_ev || !f->sigterm || !f->sigint)
+	if (!f->done_ev || !f->link_ev || !f->refuse_ev || !f->sigterm || !f->sigint)
 		goto fail;
 	event_add(f->done_ev, NULL);
 	event_add(f->sigterm, NULL);
@@ -562,16 +766,20 @@ void front_free(struct front *f)
 		/* replies of requests finished during pool_free */
 		done_cb(-1, 0, f);
 	}
+	if (f->link_ev) /* connections accepted in the last loop turn */
+		link_cb(-1, 0, f);
+	f->bound = NULL; /* evhttp_free frees it */
 	if (f->http)
-		evhttp_free(f->http);
-	for (unsigned i = 0; i < f->nconns; i++) {
-		if (!f->conns[i]->gone)
-			bufferevent_decref(f->conns[i]->bev);
+		evhttp_free(f->http); /* conn_closed for every open connection */
+	for (unsigned i = 0; i < f->nconns; i++)
 		free(f->conns[i]);
-	}
 	free(f->conns);
 	if (f->sweep_ev)
 		event_free(f->sweep_ev);
+	if (f->link_ev)
+		event_free(f->link_ev);
+	if (f->refuse_ev)
+		event_free(f->refuse_ev);
 	if (f->done_ev)
 		event_free(f->done_ev);
 	if (f->sigterm)

@@ -3,7 +3,9 @@
  * libevent owns HTTP; a worker hands the request body here. gSOAP parses it
  * from memory (SOAP_ENC_PLAIN, keep-alive off so soap_serve does not loop),
  * the header is checked by the worker's callback before any operation runs,
- * and the reply is written to memory. This file also holds gSOAP's global
+ * and the reply is written to memory. Before gSOAP sees a body,
+ * xml_guard.c checks that it is well-formed XML gSOAP reads right (a
+ * fault 4000 otherwise). This file also holds gSOAP's global
  * namespaces[] table (generated from the WSDL), defined exactly once.
  *
  * Why the actor: CDRTool installs on PHP 5/7 send
@@ -14,9 +16,11 @@
 #include "SipBinding.nsmap"
 #include "soap_setup.h"
 #include "fault.h"
+#include "xml_guard.h"
 
 struct soap *soap_setup_new(const struct soap_limits *lim)
 {
+	xml_guard_init(); /* here: workers are created from the main thread */
 	struct soap *soap = soap_new1(SOAP_XML_TREE | SOAP_C_UTFSTRING);
 	if (soap == NULL)
 		return NULL;
@@ -61,9 +65,15 @@ int soap_setup_serve(struct soap *soap, const char *body, size_t len,
 	soap->header = NULL;
 	soap->fault = NULL;
 	int rc;
+	enum ngn_status st;
+	char msg[256];
+	const struct xml_guard_limits lim = { (unsigned)soap->maxoccurs, (unsigned)soap->maxlevel };
 	if (has_nul(body, len)) {
 		soap->version = 1;
 		rc = ngn_fault(soap, NGN_E_BAD_REQUEST, "The request contains a NUL character");
+	} else if ((st = xml_guard_check(body, len, &lim, msg, sizeof msg)) != NGN_OK) {
+		soap->version = 1;
+		rc = ngn_fault(soap, st, "%s", msg);
 	} else {
 		rc = soap_begin_serve(soap);
 		if (rc == SOAP_OK && soap->version == 0) {

@@ -30,12 +30,13 @@ enum ngn_status valid_password(const char *s, struct password *pw, struct ngn_er
  * characters (NULL = none). */
 enum ngn_status valid_acl(const char *ip, int64_t mask, const char *tag, struct ngn_err *e);
 /* One property: name [A-Za-z0-9_.:-]{1,64}; value valid UTF-8 of at most
- * STORE_PROPERTY_VALUE_MAX bytes. */
+ * STORE_PROPERTY_VALUE_MAX bytes, only characters XML 1.0 allows. */
 enum ngn_status valid_property(const char *name, const char *value, struct ngn_err *e);
 /* Free text of a member (names, rpid, ...): valid UTF-8, no control
  * characters, at most max characters. NGN_E_INVALID_VALUE names field. */
 enum ngn_status valid_text(const char *field, const char *s, size_t max, struct ngn_err *e);
-/* Opaque text (certificates, keys): valid UTF-8 of at most max bytes. */
+/* Opaque text (certificates, keys): valid UTF-8 of at most max bytes,
+ * only characters XML 1.0 allows (tab, LF, CR but no other control). */
 enum ngn_status valid_blob(const char *field, const char *s, size_t max, struct ngn_err *e);
 /* A count or id member: 0 .. UINT32_MAX (the columns are INT UNSIGNED). */
 enum ngn_status valid_uint(const char *field, int64_t v, struct ngn_err *e);

@@ -11,7 +11,10 @@
  *   http     URLs, WSDL, /status, HTTP/1.0 and keep-alive, pipelining, the
  *            auth header forms and the fault shape
  *   hostile  malformed and malicious bodies, limits of the default server
- *   limits   own servers: slowloris, max-connections, Server faults
+ *   framing  RFC 9112 message framing: HEAD, Content-Length, chunked, bytes
+ *            that cannot start a request
+ *   limits   own servers: slowloris, max-connections, Server faults, the
+ *            close order of descriptors (no epoll warning)
  *   drain    own server: SIGTERM with requests in flight
  *   load     300 concurrent keep-alive clients
  *   last     the shared server is still up, without sanitizer reports
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -1246,6 +1250,470 @@ START_TEST(non_http_bytes)
 }
 END_TEST
 
+/* ======================================================================== framing */
+
+/* Reads raw bytes from c until the peer closes, cap is full or timeout_ms
+ * passes. Returns the byte count; *closed says whether the peer closed. */
+static size_t read_raw(struct sc_conn *c, char *buf, size_t cap, int timeout_ms, int *closed)
+{
+	size_t n = 0;
+	double end = sc_now() + timeout_ms / 1000.0;
+	*closed = 0;
+	while (n + 1 < cap) {
+		int left = (int)((end - sc_now()) * 1000);
+		if (left <= 0)
+			break;
+		struct pollfd pfd = { sc_fd(c), POLLIN, 0 };
+		if (poll(&pfd, 1, left) <= 0)
+			break;
+		ssize_t got = recv(sc_fd(c), buf + n, cap - 1 - n, 0);
+		if (got <= 0) {
+			*closed = 1;
+			break;
+		}
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* HEAD gets the headers of GET and no body: a keep-alive client reads the
+ * next reply right after the blank line (RFC 9112 6.3: a reply to HEAD ends
+ * with its header section). Each HEAD is pipelined with a GET on the same
+ * connection, which must follow the HEAD reply's header block at once. */
+START_TEST(head_has_no_body)
+{
+	static const char *const paths[] = { "/status", "/?wsdl", "/ngnpro/wsdl", "/", "/nothing/here" };
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		struct sc_conn *c = sc_open(sc_port(), T_MS);
+		ck_assert_ptr_nonnull(c);
+		char req[512];
+		int l = snprintf(req, sizeof req,
+				 "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+				 "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", paths[i]);
+		ck_assert_int_eq(sc_send(c, req, (size_t)l), SC_OK);
+		static char buf[256 * 1024];
+		int closed;
+		size_t n = read_raw(c, buf, sizeof buf, T_MS, &closed);
+		sc_close(c);
+		ck_assert_msg(closed, "HEAD %s: the connection was not closed after the GET (%zu bytes)", paths[i], n);
+		ck_assert_msg(strncmp(buf, "HTTP/1.1 ", 9) == 0, "HEAD %s: no status line: %.200s", paths[i], buf);
+		const char *end = strstr(buf, "\r\n\r\n");
+		ck_assert_msg(end != NULL, "HEAD %s: no end of the header block", paths[i]);
+		ck_assert_msg(strncmp(end + 4, "HTTP/1.1 200 ", 13) == 0,
+			      "HEAD %s: bytes after the header block are not the next reply (a body?): %.120s", paths[i],
+			      end + 4);
+	}
+	assert_alive(sc_port());
+}
+END_TEST
+
+/* How a test request's body is framed. */
+enum frame_body {
+	FB_RAW,          /* the body as is (Content-Length framing) */
+	FB_CHUNKED,      /* one proper chunk, last-chunk, CRLF */
+	FB_CHUNKED_TRAILER, /* proper, with a trailer field */
+	FB_NO_DATA_CRLF, /* chunk data not followed by CRLF */
+	FB_SIZE_PLUS,    /* chunk-size "+1a" */
+	FB_SIZE_0X,      /* chunk-size "0x1a" */
+	FB_SIZE_LF,      /* chunk-size line ended by a bare LF */
+	FB_SIZE_SPACE,   /* chunk-size " 1a" */
+};
+
+/* framing with each '#' replaced by n. */
+static void expand_length(char *out, size_t cap, const char *framing, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = framing; *p && o + 24 < cap; p++) {
+		if (*p == '#')
+			o += (size_t)snprintf(out + o, cap - o, "%zu", n);
+		else
+			out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+/* A POST of body with the given framing header lines ('#' in them is the
+ * body length; a backslash and 0 stand for a NUL byte). version is "1.1" or "1.0".
+ * Returns a malloc'd request. */
+static char *framed_request(const char *version, const char *framing, enum frame_body fb, const char *body,
+			    size_t *len)
+{
+	size_t bl = strlen(body);
+	char hdr[512];
+	expand_length(hdr, sizeof hdr, framing, bl);
+	size_t cap = bl + 1024;
+	char *req = malloc(cap);
+	ck_assert_ptr_nonnull(req);
+	int n = snprintf(req, cap,
+			 "POST / HTTP/%s\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=UTF-8\r\n"
+			 "SOAPAction: \"\"\r\n",
+			 version);
+	for (const char *h = hdr; *h; h++) {
+		if (h[0] == '\\' && h[1] == '0') {
+			req[n++] = '\0';
+			h++;
+		} else {
+			req[n++] = *h;
+		}
+	}
+	n += snprintf(req + n, cap - (size_t)n, "\r\n\r\n");
+	switch (fb) {
+	case FB_RAW:
+		break;
+	case FB_CHUNKED:
+	case FB_CHUNKED_TRAILER:
+	case FB_NO_DATA_CRLF:
+		n += snprintf(req + n, cap - (size_t)n, "%zx\r\n", bl);
+		break;
+	case FB_SIZE_PLUS:
+		n += snprintf(req + n, cap - (size_t)n, "+%zx\r\n", bl);
+		break;
+	case FB_SIZE_0X:
+		n += snprintf(req + n, cap - (size_t)n, "0x%zx\r\n", bl);
+		break;
+	case FB_SIZE_LF:
+		n += snprintf(req + n, cap - (size_t)n, "%zx\n", bl);
+		break;
+	case FB_SIZE_SPACE:
+		n += snprintf(req + n, cap - (size_t)n, " %zx\r\n", bl);
+		break;
+	}
+	memcpy(req + n, body, bl);
+	n += (int)bl;
+	if (fb == FB_CHUNKED_TRAILER)
+		n += snprintf(req + n, cap - (size_t)n, "\r\n0\r\nX-Trailer: 1\r\n\r\n");
+	else if (fb == FB_NO_DATA_CRLF)
+		n += snprintf(req + n, cap - (size_t)n, "0\r\n\r\n");
+	else if (fb != FB_RAW)
+		n += snprintf(req + n, cap - (size_t)n, "\r\n0\r\n\r\n");
+	*len = (size_t)n;
+	return req;
+}
+
+static char *add_account_envelope(const char *user)
+{
+	char params[1024];
+	snprintf(params, sizeof params,
+		 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">framing.example</domain></id>"
+		 "<password xsi:type=\"xsd:string\">pw-123456</password></account>",
+		 user);
+	return sc_envelope(NULL, "addAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+}
+
+struct frame_case {
+	const char *what, *version, *framing;
+	enum frame_body body;
+};
+
+/* RFC 9112: Content-Length is 1*DIGIT (after the optional SP/HTAB around a
+ * field value); differing values, Content-Length with Transfer-Encoding,
+ * a coding other than chunked, Transfer-Encoding in HTTP/1.0, whitespace
+ * before the colon, obs-fold, NUL or a bare CR in a field, and chunked
+ * framing without its CRLFs or with a chunk-size that is not 1*HEXDIG are
+ * refused with 400 and a close; nothing of the request is executed. */
+static const struct frame_case BAD_FRAMES[] = {
+	{ "Content-Length +N", "1.1", "Content-Length: +#", FB_RAW },
+	{ "Content-Length VT N", "1.1", "Content-Length: \v#", FB_RAW },
+	{ "Content-Length FF N", "1.1", "Content-Length:\f#", FB_RAW },
+	{ "Content-Length N then SP x", "1.1", "Content-Length: # x", FB_RAW },
+	{ "Content-Length list", "1.1", "Content-Length: #, #", FB_RAW },
+	{ "two differing Content-Length", "1.1", "Content-Length: #\r\nContent-Length: 4", FB_RAW },
+	{ "empty Content-Length", "1.1", "Content-Length: \r\nContent-Length: #", FB_RAW },
+	{ "space before the colon", "1.1", "Content-Length : #", FB_RAW },
+	{ "obs-fold", "1.1", "Content-Length: #\r\nX-Folded: a\r\n b", FB_RAW },
+	{ "NUL in a field", "1.1", "Content-Length: #\r\nX-Nul: a\\0b", FB_RAW },
+	{ "bare CR in a field", "1.1", "X-Cr: a\rb\r\nContent-Length: #", FB_RAW },
+	{ "Content-Length and chunked", "1.1", "Content-Length: #\r\nTransfer-Encoding: chunked", FB_CHUNKED },
+	{ "chunked and Content-Length", "1.1", "Transfer-Encoding: chunked\r\nContent-Length: #", FB_CHUNKED },
+	{ "gzip, chunked", "1.1", "Transfer-Encoding: gzip, chunked", FB_CHUNKED },
+	{ "chunked twice", "1.1", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked", FB_CHUNKED },
+	{ "chunked in HTTP/1.0", "1.0", "Transfer-Encoding: chunked", FB_CHUNKED },
+	{ "chunk data without CRLF", "1.1", "Transfer-Encoding: chunked", FB_NO_DATA_CRLF },
+	{ "chunk-size +N", "1.1", "Transfer-Encoding: chunked", FB_SIZE_PLUS },
+	{ "chunk-size 0xN", "1.1", "Transfer-Encoding: chunked", FB_SIZE_0X },
+	{ "chunk-size SP N", "1.1", "Transfer-Encoding: chunked", FB_SIZE_SPACE },
+	{ "chunk-size line with bare LF", "1.1", "Transfer-Encoding: chunked", FB_SIZE_LF },
+};
+
+START_TEST(framing_refused)
+{
+	const struct frame_case *fc = &BAD_FRAMES[_i];
+	ensure_domain("framing.example");
+	char user[32];
+	snprintf(user, sizeof user, "badframe%d", _i);
+	char *env = add_account_envelope(user);
+	size_t len;
+	char *req = framed_request(fc->version, fc->framing, fc->body, env, &len);
+	struct sc_conn *c = sc_open(sc_port(), T_MS);
+	ck_assert_ptr_nonnull(c);
+	double t0 = sc_now();
+	(void)sc_send(c, req, len); /* may fail once the server closes */
+	struct sc_resp r;
+	int rc = sc_recv(c, &r, 3000);
+	double dt = sc_now() - t0;
+	ck_assert_msg(rc == SC_OK, "%s: no reply (rc %d) after %.2f s", fc->what, rc, dt);
+	ck_assert_msg(r.status == 400, "%s: HTTP %d, expected 400: %.300s", fc->what, r.status, r.body ? r.body : "");
+	ck_assert_msg(sc_wait_closed(c, 3000, NULL), "%s: connection left open after the 400", fc->what);
+	sc_resp_free(&r);
+	sc_close(c);
+	free(req);
+	free(env);
+	assert_no_account(user);
+	assert_alive(sc_port());
+}
+END_TEST
+
+/* The same refusal when evhttp has already parsed the start of the request
+ * (the bad bytes come in a later segment), and when a valid request comes
+ * before the bad one on the same connection (it is answered, then 400). */
+START_TEST(framing_refused_later)
+{
+	ensure_domain("framing.example");
+	static const struct {
+		const char *what, *framing;
+		enum frame_body body;
+		size_t split; /* bytes from the end sent after a pause */
+	} cases[] = {
+		{ "chunk data without CRLF, last chunk later", "Transfer-Encoding: chunked", FB_NO_DATA_CRLF, 5 },
+		{ "bad Content-Length after the request-line", "Content-Length: +#", FB_RAW, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char user[32];
+		snprintf(user, sizeof user, "laterframe%zu", i);
+		char *env = add_account_envelope(user);
+		size_t len;
+		char *req = framed_request("1.1", cases[i].framing, cases[i].body, env, &len);
+		/* the second case pauses after the request-line and Host */
+		size_t first = cases[i].split ? len - cases[i].split : (size_t)(strstr(req, "Content-Type") - req);
+		struct sc_conn *c = sc_open(sc_port(), T_MS);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(sc_send(c, req, first), SC_OK);
+		sleep_ms(300);
+		(void)sc_send(c, req + first, len - first);
+		struct sc_resp r;
+		int rc = sc_recv(c, &r, 3000);
+		ck_assert_msg(rc == SC_OK, "%s: no reply (rc %d)", cases[i].what, rc);
+		ck_assert_msg(r.status == 400, "%s: HTTP %d, expected 400", cases[i].what, r.status);
+		ck_assert_msg(sc_wait_closed(c, 3000, NULL), "%s: connection left open", cases[i].what);
+		sc_resp_free(&r);
+		sc_close(c);
+		free(req);
+		free(env);
+		assert_no_account(user);
+	}
+	/* a valid request, then a bad one, in one segment */
+	char *good = add_account_envelope("pipeframe0"), *bad = add_account_envelope("pipeframe1");
+	size_t gl, bl;
+	char *greq = framed_request("1.1", "Content-Length: #", FB_RAW, good, &gl);
+	char *breq = framed_request("1.1", "Content-Length: +#", FB_RAW, bad, &bl);
+	char *both = malloc(gl + bl);
+	ck_assert_ptr_nonnull(both);
+	memcpy(both, greq, gl);
+	memcpy(both + gl, breq, bl);
+	struct sc_conn *c = sc_open(sc_port(), T_MS);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(sc_send(c, both, gl + bl), SC_OK);
+	struct sc_resp r;
+	ck_assert_int_eq(sc_recv(c, &r, T_MS), SC_OK);
+	ck_assert_msg(r.status == 200, "the valid request before the bad one: HTTP %d", r.status);
+	sc_resp_free(&r);
+	ck_assert_int_eq(sc_recv(c, &r, 3000), SC_OK);
+	ck_assert_msg(r.status == 400, "the bad request after a valid one: HTTP %d", r.status);
+	ck_assert_msg(sc_wait_closed(c, 3000, NULL), "connection left open after the 400");
+	sc_resp_free(&r);
+	sc_close(c);
+	ck_assert_msg(ls_sql_scalar("SELECT COUNT(*) FROM subscriber WHERE username='pipeframe0'") == 1,
+		      "the valid request before the bad one was not executed");
+	assert_no_account("pipeframe1");
+	free(both);
+	free(greq);
+	free(breq);
+	free(good);
+	free(bad);
+	assert_alive(sc_port());
+}
+END_TEST
+
+/* What RFC 9112 allows still works: SP/HTAB around the value, the same
+ * Content-Length twice, chunked (any case) with and without a trailer,
+ * bare-LF line ends in the header block; each request is executed once. */
+static const struct frame_case GOOD_FRAMES[] = {
+	{ "Content-Length with SP and HTAB around", "1.1", "Content-Length:\t # \t", FB_RAW },
+	{ "Content-Length twice, same value", "1.1", "Content-Length: #\r\nContent-Length: #", FB_RAW },
+	{ "chunked", "1.1", "Transfer-Encoding: chunked", FB_CHUNKED },
+	{ "Chunked with a trailer", "1.1", "Transfer-Encoding: Chunked", FB_CHUNKED_TRAILER },
+	{ "HTTP/1.0 with Content-Length", "1.0", "Content-Length: #", FB_RAW },
+};
+
+START_TEST(framing_accepted)
+{
+	const struct frame_case *fc = &GOOD_FRAMES[_i];
+	ensure_domain("framing.example");
+	char user[32];
+	snprintf(user, sizeof user, "goodframe%d", _i);
+	char *env = add_account_envelope(user);
+	size_t len;
+	char *req = framed_request(fc->version, fc->framing, fc->body, env, &len);
+	struct sc_resp r;
+	int rc = sc_exchange(sc_port(), req, len, &r, T_MS);
+	ck_assert_msg(rc == SC_OK, "%s: no reply (rc %d)", fc->what, rc);
+	ck_assert_msg(r.status == 200, "%s: HTTP %d: %.400s", fc->what, r.status, r.body ? r.body : "");
+	sc_resp_free(&r);
+	ck_assert_msg(ls_sql_scalar("SELECT COUNT(*) FROM subscriber WHERE username='%s'", user) == 1,
+		      "%s: the account was not stored", fc->what);
+	free(req);
+	free(env);
+	/* bare LF line ends in the header block (RFC 9112 2.2 allows them) */
+	static const char getst[] = "GET /status HTTP/1.1\nHost: x\nConnection: close\n\n";
+	ck_assert_int_eq(sc_exchange(sc_port(), getst, sizeof getst - 1, &r, T_MS), SC_OK);
+	ck_assert_int_eq(r.status, 200);
+	sc_resp_free(&r);
+}
+END_TEST
+
+/* A byte that cannot start an HTTP request (a TLS ClientHello on the plain
+ * port, a NUL, a space) is refused at once, not after idle-timeout, so a
+ * misconfigured HTTPS client learns at once. A slow but valid start is still
+ * kept (the slowloris case cuts it later). */
+START_TEST(not_http_refused_at_once)
+{
+	static const struct {
+		const char *what, *bytes;
+		size_t len;
+	} cases[] = {
+		{ "TLS ClientHello", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11 },
+		{ "NUL", "\0", 1 },
+		{ "space", " GET / HTTP/1.1", 15 },
+		{ "method then CTL", "POST\x01", 5 },
+		{ "method then TAB", "GET\t/", 5 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct sc_conn *c = sc_open(sc_port(), T_MS);
+		ck_assert_ptr_nonnull(c);
+		double t0 = sc_now();
+		ck_assert_int_eq(sc_send(c, cases[i].bytes, cases[i].len), SC_OK);
+		struct sc_resp r;
+		int rc = sc_recv(c, &r, 3000);
+		double dt = sc_now() - t0;
+		ck_assert_msg(rc == SC_OK || rc == SC_CLOSED, "%s: rc %d after %.2f s (held for the idle timeout?)",
+			      cases[i].what, rc, dt);
+		if (rc == SC_OK)
+			ck_assert_msg(r.status == 400, "%s: HTTP %d", cases[i].what, r.status);
+		ck_assert_msg(sc_wait_closed(c, 3000, NULL), "%s: connection not closed", cases[i].what);
+		printf("not HTTP (%s): %s after %.0f ms\n", cases[i].what, rc == SC_OK ? "HTTP 400" : "closed",
+		       dt * 1000);
+		sc_resp_free(&r);
+		sc_close(c);
+	}
+	/* pipelined after a request that a worker serves: that one is answered
+	 * first, then the refusal */
+	char *env = normal_envelope();
+	size_t len;
+	char *req = sc_http_post("/", env, 0, 0, NULL, &len);
+	req = realloc(req, len + 11);
+	ck_assert_ptr_nonnull(req);
+	memcpy(req + len, cases[0].bytes, 11);
+	struct sc_conn *p = sc_open(sc_port(), T_MS);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sc_send(p, req, len + 11), SC_OK);
+	struct sc_resp pr;
+	ck_assert_int_eq(sc_recv(p, &pr, T_MS), SC_OK);
+	char why[512];
+	ck_assert_msg(normal_reply_ok(&pr, why, sizeof why), "the request before the TLS bytes: %s", why);
+	sc_resp_free(&pr);
+	int prc = sc_recv(p, &pr, 3000);
+	ck_assert_msg(prc == SC_OK || prc == SC_CLOSED, "TLS bytes after a request: rc %d", prc);
+	if (prc == SC_OK)
+		ck_assert_int_eq(pr.status, 400);
+	ck_assert_msg(sc_wait_closed(p, 3000, NULL), "TLS bytes after a request: connection not closed");
+	sc_resp_free(&pr);
+	sc_close(p);
+	free(req);
+	free(env);
+	/* the start of a real method is kept open */
+	struct sc_conn *c = sc_open(sc_port(), T_MS);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(sc_send(c, "POS", 3), SC_OK);
+	ck_assert_msg(!sc_wait_closed(c, 1000, NULL), "a request starting 'POS' was refused");
+	static const char rest[] = "T / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	ck_assert_int_eq(sc_send(c, rest, sizeof rest - 1), SC_OK);
+	struct sc_resp r;
+	ck_assert_int_eq(sc_recv(c, &r, T_MS), SC_OK);
+	ck_assert_msg(r.status == 500 || r.status == 200, "empty POST: HTTP %d", r.status);
+	sc_resp_free(&r);
+	sc_close(c);
+	assert_alive(sc_port());
+}
+END_TEST
+
+/* The first line of the log at path that contains needle, or NULL. */
+static char *log_line_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot read the server log %s", path);
+	char line[1024];
+	char *hit = NULL;
+	while (hit == NULL && fgets(line, sizeof line, f))
+		if (strstr(line, needle))
+			hit = strdup(line);
+	fclose(f);
+	return hit;
+}
+
+/* libevent's epoll backend complains ("Epoll MOD(1) on fd N failed ... Bad
+ * file descriptor") when a descriptor is closed while its event is still
+ * registered; a new connection that gets the same number could then receive
+ * the old one's events. Connections that close after their reply (HTTP/1.0,
+ * Connection: close) and those closed at shutdown must leave no such
+ * warning. EVENT_EPOLL_USE_CHANGELIST forces the changelist backend even if
+ * front.c stops asking for it. */
+START_TEST(close_order_no_epoll_warning)
+{
+	setenv("EVENT_EPOLL_USE_CHANGELIST", "1", 1);
+	struct ls_server s;
+	ck_assert_int_eq(ls_start(&s, NULL), 0);
+	unsetenv("EVENT_EPOLL_USE_CHANGELIST");
+	char *env = normal_envelope();
+	for (int i = 0; i < 12; i++) {
+		size_t len;
+		/* HTTP/1.0, 1.0 + close, 1.1 + close */
+		char *req = sc_http_post("/", env, i % 3 != 2, i % 3 != 0, NULL, &len);
+		struct sc_resp r;
+		ck_assert_int_eq(sc_exchange(s.port, req, len, &r, T_MS), SC_OK);
+		char why[512];
+		ck_assert_msg(normal_reply_ok(&r, why, sizeof why), "request %d: %s", i, why);
+		sc_resp_free(&r);
+		free(req);
+		static const char get10[] = "GET /status HTTP/1.0\r\n\r\n";
+		ck_assert_int_eq(sc_exchange(s.port, get10, sizeof get10 - 1, &r, T_MS), SC_OK);
+		ck_assert_int_eq(r.status, 200);
+		sc_resp_free(&r);
+	}
+	/* keep-alive connections still open at shutdown */
+	struct sc_conn *idle[3];
+	for (int i = 0; i < 3; i++) {
+		idle[i] = sc_open(s.port, T_MS);
+		ck_assert_ptr_nonnull(idle[i]);
+		static const char get[] = "GET /status HTTP/1.1\r\nHost: x\r\n\r\n";
+		ck_assert_int_eq(sc_send(idle[i], get, sizeof get - 1), SC_OK);
+		struct sc_resp r;
+		ck_assert_int_eq(sc_recv(idle[i], &r, T_MS), SC_OK);
+		sc_resp_free(&r);
+	}
+	free(env);
+	sleep_ms(300); /* a sweep of the connection list runs in between */
+	ck_assert_int_eq(ls_stop(&s, 10000), 0);
+	for (int i = 0; i < 3; i++)
+		sc_close(idle[i]);
+	char *hit = log_line_with(s.log, "Epoll");
+	if (hit == NULL)
+		hit = log_line_with(s.log, "Bad file descriptor");
+	ck_assert_msg(hit == NULL, "the server log has: %s", hit ? hit : "");
+}
+END_TEST
+
 /* ======================================================================== limits */
 
 struct trickler_arg {
@@ -1785,6 +2253,8 @@ START_TEST(server_survived)
 	pid_t pid = (pid_t)atoi(sc_env("NGN_TEST_SERVER_PID"));
 	ck_assert_msg(ls_log_clean(sc_env("NGN_TEST_SERVER_LOG")), "the server's log has a sanitizer report (above)");
 	ck_assert_msg(kill(pid, 0) == 0, "the server (pid %d) is gone", (int)pid);
+	char *hit = log_line_with(sc_env("NGN_TEST_SERVER_LOG"), "Epoll");
+	ck_assert_msg(hit == NULL, "the server log has: %s", hit ? hit : "");
 	assert_alive(sc_port());
 }
 END_TEST
@@ -1830,12 +2300,22 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, non_http_bytes);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("framing");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, head_has_no_body);
+	tcase_add_loop_test(tc, framing_refused, 0, (int)(sizeof BAD_FRAMES / sizeof BAD_FRAMES[0]));
+	tcase_add_test(tc, framing_refused_later);
+	tcase_add_loop_test(tc, framing_accepted, 0, (int)(sizeof GOOD_FRAMES / sizeof GOOD_FRAMES[0]));
+	tcase_add_test(tc, not_http_refused_at_once);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, slowloris);
 	tcase_add_test(tc, max_connections);
 	tcase_add_test(tc, configured_limits);
 	tcase_add_test(tc, server_faults);
+	tcase_add_test(tc, close_order_no_epoll_warning);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("drain");

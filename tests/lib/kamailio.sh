@@ -18,7 +18,7 @@ ngn_kam_rpc() {
 ngn_kam_start() {
 	local dir=$1 sip=$2 rpc=$3 gw=$4 dburl=$5
 	mkdir -p "$dir"
-	setsid "$(dirname "$NGN_KAM_CFG")/ngnprod-kamailio.sh" --run-dir "$dir" \
+	setsid "$(dirname "$NGN_KAM_CFG")/ngnprod-kamailio.sh" --no-supervise --run-dir "$dir" \
 		--sip-port "$sip" --rpc-port "$rpc" --children 2 --gw "$gw" --db-url "$dburl" \
 		>>"$dir/kamailio.log" 2>&1 </dev/null &
 	NGN_KAM_PID=$!

@@ -48,6 +48,23 @@ START_TEST(fault_has_detail_and_no_header)
 }
 END_TEST
 
+/* Messages quote the caller's input (and gSOAP's quote element names):
+ * whatever bytes they hold, the errorstring is text XML 1.0 can carry. */
+START_TEST(fault_text_is_xml)
+{
+	struct soap_limits lim = { 1 << 20, 65536, 1000, 32 };
+	struct soap *soap = soap_setup_new(&lim);
+	ngn_fault(soap, NGN_E_INVALID_VALUE, "v=%s",
+		  "a\xC0\x80" "b\xEF\xBF\xBE" "c\xED\xA0\x80" "d\x1F" "e\xE2\x82" "f\xC3\xA9" "g\x7F" "h\xF4\x90\x80\x80"
+		  "i\xF0\x9F\x98\x80\t\r\n");
+	ck_assert_str_eq(soap->fault->detail->exception->errorstring,
+			 "v=a??b???c???d?e??f\xC3\xA9g?h????i\xF0\x9F\x98\x80\t\r\n");
+	soap_destroy(soap);
+	soap_end(soap);
+	soap_free(soap);
+}
+END_TEST
+
 Suite *fault_suite(void)
 {
 	Suite *s = suite_create("fault");
@@ -55,6 +72,7 @@ Suite *fault_suite(void)
 	tcase_add_test(tc, every_status_has_a_row);
 	tcase_add_test(tc, codes_are_unique_and_contract_ones_hold);
 	tcase_add_test(tc, fault_has_detail_and_no_header);
+	tcase_add_test(tc, fault_text_is_xml);
 	suite_add_tcase(s, tc);
 	return s;
 }

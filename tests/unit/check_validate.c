@@ -194,6 +194,25 @@ START_TEST(text_and_numbers)
 }
 END_TEST
 
+/* What XML 1.0 cannot carry is never stored, so no later reply can be
+ * malformed (the request parser refuses it first; this is the last line). */
+START_TEST(xml_forbidden_characters)
+{
+	struct ngn_err e;
+	ck_assert_int_eq(valid_text("firstName", "A\xEF\xBF\xBE" "B", 64, &e), NGN_E_INVALID_VALUE);
+	ck_assert_int_eq(valid_text("firstName", "A\xEF\xBF\xBF" "B", 64, &e), NGN_E_INVALID_VALUE);
+	ck_assert_int_eq(valid_text("firstName", "A\xEF\xBF\xBD" "B", 64, &e), NGN_OK); /* U+FFFD is fine */
+	ck_assert_int_eq(valid_blob("certificate", "-----\x01-----", 100, &e), NGN_E_INVALID_VALUE);
+	ck_assert_int_eq(valid_blob("certificate", "A\xEF\xBF\xBE", 100, &e), NGN_E_INVALID_VALUE);
+	ck_assert_int_eq(valid_blob("certificate", "line1\r\nline2\tx", 100, &e), NGN_OK);
+	ck_assert_int_eq(valid_property("p", "a\x1F", &e), NGN_E_INVALID_PROPERTY);
+	ck_assert_int_eq(valid_property("p", "a\xEF\xBF\xBF", &e), NGN_E_INVALID_PROPERTY);
+	ck_assert_int_eq(valid_property("p", "multi\nline\ttab", &e), NGN_OK);
+	struct password pw;
+	ck_assert_int_eq(valid_password("pw\xEF\xBF\xBE", &pw, &e), NGN_E_INVALID_PASSWORD);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
@@ -207,6 +226,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, acl_entries);
 	tcase_add_test(tc, properties);
 	tcase_add_test(tc, text_and_numbers);
+	tcase_add_test(tc, xml_forbidden_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,9 +5,12 @@
 #   1. policy: every row of the policy table through SIP, digest-authenticated
 #      against subscriber rows (ha1 and ha1b), wrong password refused, policy
 #      taken from the authenticated identity and not the From header,
-#      503 + Retry-After while no policy is loaded;
+#      503 + Retry-After while no policy is loaded; 1b. the identity is the
+#      database row's, whatever bytes the client sent (sipclient.py); 1c. a
+#      7+-digit account or alias is called on-net, only other numbers are PSTN;
 #   2. Kamailio killed (-9) and restarted while changes keep arriving;
 #   3. MariaDB killed (-9) and restarted ($NGN_TEST_DB_CTL) while the glue runs;
+#      meanwhile SIP with credentials gets 503 + Retry-After, not a 401 loop;
 #   4. two ngnprod-glue processes on one database and one proxy.
 # Prints PASS/FAIL per case and "N passed, M failed"; exits non-zero on failure.
 set -u
@@ -46,13 +49,17 @@ start_glue() { # ID: an ngnprod-glue process polling every 20 ms
 
 # ---- setup --------------------------------------------------------------------
 for f in "$src"/schema/*.sql; do sql "$(cat "$f")" || exit 99; done
-for u in plain blk anon fp fpq; do
+for u in plain blk anon fp fpq reg; do
 	sql "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES
 	     ('$u', '$D', '', '$(md5 "$u:$D:pw-$u")', '$(md5 "$u@$D:$D:pw-$u")')"
 done
 sql "INSERT INTO grp (username, domain, grp) VALUES ('blk','$D','blocked'), ('anon','$D','anonymous'),
      ('anon','$D','free-pstn'), ('fp','$D','free-pstn'), ('fpq','$D','free-pstn'), ('fpq','$D','quota'),
      ('plain','$D','sms')"
+sql "INSERT INTO subscriber (username, domain, password, ha1, ha1b) VALUES
+     ('5551234', '$D', '', '$(md5 "5551234:$D:pw-5551234")', '$(md5 "5551234@$D:$D:pw-5551234")')"
+sql "INSERT INTO dbaliases (alias_username, alias_domain, username, domain) VALUES ('fpalias','$D','fp','$D'),
+     ('7654321','$D','5551234','$D')"
 sip=$(ngn_free_port); rpc=$(ngn_free_port); gw=$(ngn_free_port)
 dburl="mysql://root@127.0.0.1:$NGN_TEST_DB_PORT/ngnprod"
 ngn_kam_start "$T/kam" "$sip" "$rpc" "sip:127.0.0.1:$gw" "$dburl" || exit 99
@@ -99,6 +106,83 @@ invite "after blocking fp through the outbox: INVITE -> 403" fp pw-fp fp 1234567
 "$tool" wait "$rpc" "fp@$D" 4 10
 invite "after unblocking fp: INVITE relayed again -> 200" fp pw-fp fp 1234567 200 gateway
 
+# ---- 1b. identity: policy of the row the database matched, not the client's bytes
+# sipclient.py sends what sipp cannot: a digest username of our choosing with
+# the response computed from a real HA1. The subscriber table's collation
+# ignores trailing spaces, so "blk " matches the row of blk.
+inv() { # NAME CODE AUTHUSER HA1 [FROM-USER [DEST]]: INVITE through sipclient.py
+	sipc "$1" --method INVITE --ruri "sip:${6:-nobody}@$D" --to "sip:${6:-nobody}@$D" \
+		--from "sip:${5:-blk}@$D" --auth-user "$3" --ha1 "$4" --expect "$2"
+}
+inv "our client authenticates: plain INVITE on-net (unregistered) -> 404" 404 plain "$(md5 "plain:$D:pw-plain")" plain
+sipc "a nonce we never gave (database up): challenged again -> 407, not 503" --method INVITE \
+	--ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:plain@$D" --auth-user plain --password pw-plain \
+	--nonce "Zm9yZ2VkLW5vbmNlLTEyMzQ1Njc4OTA=" --expect 407
+inv "blocked, username 'blk ' (trailing space, real HA1): INVITE -> 403" 403 "blk " "$(md5 "blk:$D:pw-blk")"
+inv "blocked, username ' blk' (leading space): refused before authentication -> 403" 403 " blk" "$(md5 "blk:$D:pw-blk")"
+inv "blocked, username 'blk@$D ' (ha1b, trailing space): INVITE -> 403" 403 "blk@$D " "$(md5 "blk@$D:$D:pw-blk")"
+sipc "blocked, digest realm '$D ' (trailing space): not our realm, challenged again -> 407" \
+	--method INVITE --ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:blk@$D " --realm "$D " \
+	--auth-user blk --ha1 "$(md5 "blk:$D:pw-blk")" --expect 407
+sipc "blocked, From 'sip:blk@$D ' (trailing space): INVITE -> 403" \
+	--method INVITE --ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:blk@$D " \
+	--auth-user blk --ha1 "$(md5 "blk:$D:pw-blk")" --expect 403
+inv "an account forging another From (fp as plain) -> 403" 403 fp "$(md5 "fp:$D:pw-fp")" plain
+inv "an account presenting its alias as From (fp as fpalias) -> routed (404)" 404 fp "$(md5 "fp:$D:pw-fp")" fpalias
+sipc_gw "fp to PSTN with a forged P-Asserted-Identity and Remote-Party-ID: the gateway sees fp's" \
+	fp 1234567 --auth-user fp --password pw-fp \
+	--header "P-Asserted-Identity: <sip:plain@$D>" --header "Remote-Party-ID: <sip:plain@$D>;party=calling"
+
+# ---- 1c. numbers: local accounts and aliases first, only the rest is PSTN ----------
+uas=$(ngn_free_port)     # sipp answering as the 7-digit account's phone
+invite "7-digit local account, unregistered: INVITE without free-pstn -> 404, not PSTN" \
+	plain pw-plain plain 5551234 404
+sipc "7-digit local account registers (contact: a sipp UAS)" --method REGISTER --ruri "sip:$D" \
+	--from "sip:5551234@$D" --to "sip:5551234@$D" --contact "sip:5551234@127.0.0.1:$uas" \
+	--auth-user 5551234 --password pw-5551234 --expect 200
+gw=$uas invite "registered 7-digit account: INVITE without free-pstn reaches it -> 200" \
+	plain pw-plain plain 5551234 200 gateway
+gw=$uas invite "its 7-digit alias: INVITE without free-pstn reaches the account -> 200" \
+	plain pw-plain plain 7654321 200 gateway
+gw=$uas invite "free-pstn caller to the 7-digit account: on-net, not the gateway -> 200" \
+	fp pw-fp fp 5551234 200 gateway
+invite "7 digits that are neither account nor alias stay PSTN: no free-pstn -> 403" \
+	plain pw-plain plain 7654322 403
+# the R-URI's domain counts: plain@$D registered does not answer for plain@other.test
+sipc "plain registers (contact: the UAS port, nobody listening now)" --method REGISTER --ruri "sip:$D" \
+	--from "sip:plain@$D" --to "sip:plain@$D" --contact "sip:plain@127.0.0.1:$uas" \
+	--auth-user plain --password pw-plain --expect 200
+sipc "INVITE to plain@other.test is not routed to plain@$D -> 404" --method INVITE \
+	--ruri "sip:plain@other.test" --to "sip:plain@other.test" --from "sip:fp@$D" \
+	--auth-user fp --password pw-fp --expect 404 --timeout 5
+# a Contact is the phone's claim too: registered as the gateway's address, an
+# on-net call to it would be a PSTN call without free-pstn
+sipc "reg (no free-pstn) registers the gateway's address as its contact -> 200" --method REGISTER \
+	--ruri "sip:$D" --from "sip:reg@$D" --to "sip:reg@$D" --contact "sip:+4930123456@127.0.0.1:$gw" \
+	--auth-user reg --password pw-reg --expect 200
+sipc "an on-net call to it is not relayed to the gateway -> 403" --method INVITE \
+	--ruri "sip:reg@$D" --to "sip:reg@$D" --from "sip:reg@$D" \
+	--auth-user reg --password pw-reg --expect 403 --timeout 5
+# in-dialog requests are not authenticated: their Request-URI is the phone's
+# claim; only a dialog the proxy opened to the gateway may send an INVITE there
+forged_indialog() { # NAME ROUTE-PARAMS: an unauthenticated INVITE claiming a dialog
+	n=$((n + 1)); mkdir -p "$T/sipp.$n"
+	local gwpid
+	gw_start /dev/null
+	sipc_in "$T/sipp.$n" "$1" --method INVITE --ruri "sip:+4930123456@127.0.0.1:$gw" \
+		--to "sip:+4930123456@$D" --from "sip:plain@$D" --to-tag forged \
+		--header "Route: <sip:127.0.0.1:$sip;lr$2>" --expect 403 --timeout 5
+	kill "$gwpid" 2>/dev/null; wait "$gwpid" 2>/dev/null
+}
+forged_indialog "forged in-dialog INVITE to the gateway (To tag, Route to us) -> 403" ""
+forged_indialog "forged in-dialog INVITE with a made-up PSTN token -> 403" ";ngnpstn=0123456789abcdef0123456789abcdef"
+n=$((n + 1)); mkdir -p "$T/sipp.$n"
+GW_TPL=gateway_reinvite.xml gw_start /dev/null
+sipc_in "$T/sipp.$n" "free-pstn call: a re-INVITE in the dialog reaches the gateway -> 200" \
+	--method INVITE --ruri "sip:1234567@$D" --to "sip:1234567@$D" --from "sip:fp@$D" \
+	--auth-user fp --password pw-fp --reinvite --expect 200
+check "free-pstn call: the gateway saw the INVITE and the re-INVITE" wait "$gwpid"
+
 # ---- 2. Kamailio killed and restarted while changes keep arriving ----------------
 "$tool" flip kill.test 40 150 1 15 &
 writer=$!
@@ -129,7 +213,17 @@ kill -STOP "$glue_g1"
 "$NGN_TEST_DB_CTL" kill
 kill -CONT "$glue_g1"
 sleep 1                               # the glue meets a dead database
+# credentials that cannot be checked are not wrong: 503, not another challenge
+t0=$(date +%s%N)
+sipc "MariaDB down: REGISTER with credentials -> 503 + Retry-After" --method REGISTER \
+	--ruri "sip:$D" --from "sip:plain@$D" --to "sip:plain@$D" --auth-user plain --password pw-plain \
+	--show Retry-After --need Retry-After --expect 503
+echo "MariaDB down: REGISTER (challenge + answer) took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+sipc "MariaDB down: INVITE with credentials -> 503 + Retry-After" --method INVITE \
+	--ruri "sip:nobody@$D" --to "sip:nobody@$D" --from "sip:plain@$D" --auth-user plain --password pw-plain \
+	--need Retry-After --expect 503
 "$NGN_TEST_DB_CTL" start || exit 99
+register "MariaDB back: REGISTER -> 200" plain pw-plain 200
 check "MariaDB restart: changes committed before the crash reach the proxy" "$tool" same "$rpc" 10
 "$tool" flip db.test 30 60 4
 check "MariaDB restart: pushes resume" "$tool" same "$rpc" 10
