@@ -10,8 +10,10 @@
  * Timers: `poll` (glue-poll-ms) reads the outbox of every in-sync proxy even
  * without a nudge, which also catches writers that do not nudge (another
  * front-end, another process); `tick` (GLUE_PROBE_MS) probes every proxy,
- * refreshes lag figures, logs the status every minute and prunes the outbox
- * every minute. */
+ * refreshes lag figures, logs the status every minute and, every minute,
+ * marks the cursors of in-sync proxies as seen, drops cursors nobody marked
+ * for glue-cursor-expire seconds, and prunes the outbox.
+ */
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <json-c/json.h>
@@ -30,6 +32,9 @@
 #define GLUE_LOG_EVERY_MS 60000
 #define GLUE_PRUNE_EVERY_MS 60000
 #define GLUE_PRUNE_MIN_AGE_S 600
+/* cursors are marked as seen once per pruning round; an expiry shorter than
+ * three rounds could drop a live one */
+#define GLUE_CURSOR_EXPIRE_MIN_S 180
 
 struct glue {
 	char *id;
@@ -41,6 +46,8 @@ struct glue {
 	pthread_t thread;
 	int thread_started;
 	pthread_mutex_t lock;
+	unsigned cursor_expire_s;   /* 0: never */
+	uint64_t cursors_expired;   /* under lock */
 	atomic_int stopping;
 	int64_t next_log_ms, next_prune_ms;
 	int64_t db_hold_until_ms, db_backoff_ms;
@@ -122,6 +129,14 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 	kick_all(arg);
 }
 
+static void cursor_dropped(void *arg, const char *name, int64_t id, int64_t age_s)
+{
+	struct glue *g = arg;
+	log_warn("glue: cursor '%s' (at outbox id %lld) not seen for %lld s (glue-cursor-expire %u):"
+		 " dropped, it no longer holds back pruning; that proxy is rebuilt should it come back",
+		 name, (long long)id, (long long)age_s, g->cursor_expire_s);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -136,9 +151,19 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (now >= g->next_prune_ms) {
 		g->next_prune_ms = now + GLUE_PRUNE_EVERY_MS;
+		for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+			glue_proxy_touch(g->p[i]);
+		enum ngn_status st = NGN_OK;
+		if (g->cursor_expire_s && !glue_db_held(g)) {
+			uint64_t dropped = 0;
+			st = glue_cursor_expire(g->db, g->cursor_expire_s, cursor_dropped, g, &dropped);
+			glue_db_note(g, st);
+			pthread_mutex_lock(&g->lock);
+			g->cursors_expired += dropped;
+			pthread_mutex_unlock(&g->lock);
+		}
 		/* in slices of 10000 rows, at most 100000 a minute */
 		uint64_t total = 0, n = 10000;
-		enum ngn_status st = NGN_OK;
 		for (int i = 0; i < 10 && n == 10000 && st == NGN_OK && !glue_stopping(g); i++) {
 			st = glue_db_held(g) ? NGN_E_DB_UNAVAILABLE
 				: glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n);
@@ -162,8 +187,8 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 static void *glue_main(void *arg)
 {
 	struct glue *g = arg;
-	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms)", g->id, g->np,
-		 g->poll_ms, g->timeout_ms);
+	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms, cursor expiry %u s)",
+		 g->id, g->np, g->poll_ms, g->timeout_ms, g->cursor_expire_s);
 	event_active(g->tick_ev, EV_TIMEOUT, 0); /* probe at once */
 	event_base_dispatch(g->base);
 	return NULL;
@@ -221,6 +246,9 @@ struct glue *glue_start(const struct cfg *cfg)
 	if (g == NULL)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
+	g->cursor_expire_s = cfg->glue_cursor_expire;
+	if (g->cursor_expire_s && g->cursor_expire_s < GLUE_CURSOR_EXPIRE_MIN_S)
+		g->cursor_expire_s = GLUE_CURSOR_EXPIRE_MIN_S;
 	char host[256] = "ngnprod";
 	if (cfg->glue_id && *cfg->glue_id)
 		snprintf(host, sizeof host, "%s", cfg->glue_id);
@@ -246,10 +274,16 @@ struct glue *glue_start(const struct cfg *cfg)
 	if (!g->nudge_ev || !g->stop_ev || !g->poll_ev || !g->tick_ev)
 		goto fail;
 	for (size_t i = 0; i < cfg->nproxies; i++) {
-		g->p[i] = glue_proxy_new(g, cfg->proxies[i], i);
+		g->p[i] = glue_proxy_new(g, cfg->proxy_names[i], cfg->proxies[i], i);
 		if (g->p[i] == NULL)
 			goto fail;
 		g->np++;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(glue_proxy_name(g->p[j]), glue_proxy_name(g->p[i])) == 0) {
+				log_error("glue: two proxies are named '%s': each needs a cursor of its own",
+					  glue_proxy_name(g->p[i]));
+				goto fail;
+			}
 	}
 	struct timeval poll = { g->poll_ms / 1000, (g->poll_ms % 1000) * 1000 };
 	struct timeval tick = { GLUE_PROBE_MS / 1000, (GLUE_PROBE_MS % 1000) * 1000 };
@@ -282,12 +316,17 @@ size_t glue_status_json(struct glue *g, char *buf, size_t len)
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	json_object_object_add(o, "glue_id", json_object_new_string(g->id));
+	pthread_mutex_lock(&g->lock);
+	json_object_object_add(o, "cursor_expire_s", json_object_new_int64(g->cursor_expire_s));
+	json_object_object_add(o, "cursors_expired", json_object_new_int64((int64_t)g->cursors_expired));
+	pthread_mutex_unlock(&g->lock);
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
 		pthread_mutex_lock(&g->lock);
 		glue_proxy_stats(g->p[i], &s);
 		pthread_mutex_unlock(&g->lock);
 		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "name", json_object_new_string(glue_proxy_name(g->p[i])));
 		json_object_object_add(p, "url", json_object_new_string(glue_proxy_url(g->p[i])));
 		json_object_object_add(p, "state", json_object_new_string(glue_pstate_name(s.state)));
 		json_object_object_add(p, "cursor", json_object_new_int64(s.cursor));

@@ -20,10 +20,11 @@
 struct cfg;
 struct glue;
 
-/* Starts the glue thread for cfg->proxies (cfg->glue_id, glue_poll_ms,
- * glue_timeout_ms and the db-* keys apply). cfg is copied: the caller may
- * free it afterwards. Returns NULL (and logs why) when no proxy is
- * configured, a proxy URL is invalid, or a resource cannot be had. The
+/* Starts the glue thread for cfg->proxies (cfg->proxy_names, glue_id,
+ * glue_poll_ms, glue_timeout_ms, glue_cursor_expire and
+ * the db-* keys apply). cfg is copied: the caller may free it afterwards.
+ * Returns NULL (and logs why) when no proxy is configured, a proxy URL is
+ * invalid, two proxies have one name, or a resource cannot be had. The
  * database need not be up: the glue connects and reconnects by itself. */
 struct glue *glue_start(const struct cfg *cfg);
 
@@ -32,7 +33,8 @@ struct glue *glue_start(const struct cfg *cfg);
 void glue_nudge(struct glue *g);
 
 /* Writes the glue's status as one JSON object into buf (always NUL-ended when
- * len > 0): glue id and, per proxy, its state ("in-sync", "resyncing",
+ * len > 0): glue id, cursor-expiry figures and, per
+ * proxy, its name, state ("in-sync", "resyncing",
  * "down"), cursor, outbox lag (events and ms), last push latency, counts of
  * pushes, errors and resyncs. Returns the length the full text needs, not
  * counting the NUL (as snprintf): a result >= len means it was cut. */
