@@ -160,6 +160,9 @@ struct glue_pstats {
 	double last_resync_ms;
 	uint64_t last_resync_keys, last_resync_stale;
 	char epoch[64];
+	/* write-through: the glue_nudge ticket of the last outbox read whose
+	 * every event is acknowledged by this proxy (glue.c, "Write-through") */
+	uint64_t acked_seq;
 };
 
 /* name: the proxy's identity in its cursor row ("glue-id name"); NULL: url */
@@ -184,6 +187,12 @@ struct db *glue_db(struct glue *g);
 const char *glue_id(struct glue *g);
 unsigned glue_timeout_ms(struct glue *g);
 pthread_mutex_t *glue_lock(struct glue *g);
+/* The latest glue_nudge ticket: read it before an outbox read, so that the
+ * read sees every commit that preceded that nudge. */
+uint64_t glue_seq(struct glue *g);
+/* After a proxy's state or acked_seq changed (the caller holds glue_lock):
+ * wakes the write-through waiters. */
+void glue_acked_changed(struct glue *g);
 int glue_stopping(struct glue *g);
 /* Database back-off shared by the glue's proxies: glue_db_held() is true
  * while calls should not be tried (the last one found the server gone);

@@ -86,6 +86,7 @@ struct glue_proxy {
 	int resync_flush;          /* this resync empties the table first (3a) */
 	int batch_full;
 	int64_t batch_age_us;      /* oldest event of the running batch, when read */
+	uint64_t read_seq;         /* glue_seq() before the running batch was read */
 	double batch_t0;
 
 	char up_since[64];
@@ -137,6 +138,17 @@ static void stats_update(struct glue_proxy *p)
 	p->st.cursor = p->saved_cursor;
 	p->st.pushed_id = p->gaps.hwm;
 	snprintf(p->st.epoch, sizeof p->st.epoch, "%s", p->epoch);
+	glue_acked_changed(p->g);
+	pthread_mutex_unlock(glue_lock(p->g));
+}
+
+/* Write-through: every event visible to the read that began at seq is
+ * acknowledged by this proxy (see glue.c). */
+static void acked_upto(struct glue_proxy *p, uint64_t seq)
+{
+	pthread_mutex_lock(glue_lock(p->g));
+	if (seq > p->st.acked_seq)
+		p->st.acked_seq = seq;
 	pthread_mutex_unlock(glue_lock(p->g));
 }
 
@@ -295,6 +307,8 @@ static void outbox_pushed(struct glue_proxy *p, int ok)
 		return;
 	}
 	p->gaps = p->pending;
+	if (!p->batch_full)
+		acked_upto(p, p->read_seq);
 	double now = glue_now_sec();
 	pthread_mutex_lock(glue_lock(p->g));
 	p->st.last_batch_ms = (double)p->batch_age_us / 1000.0 + (now - p->batch_t0) * 1000.0;
@@ -322,6 +336,7 @@ static void outbox_step(struct glue_proxy *p)
 	if (glue_db_held(p->g))
 		return; /* the poll timer comes back */
 	p->again = 0;
+	p->read_seq = glue_seq(p->g);
 	p->pending = p->gaps;
 	size_t dropped = glue_gaps_expire(&p->pending, now, GLUE_GAP_GRACE_MS);
 	if (dropped)
@@ -348,6 +363,7 @@ static void outbox_step(struct glue_proxy *p)
 	p->batch_full = p->items.n - before >= GLUE_BATCH;
 	if (p->items.n == 0) {
 		p->gaps = p->pending;
+		acked_upto(p, p->read_seq);
 		save_cursor(p, NULL);
 		stats_update(p);
 		return;

@@ -3,7 +3,8 @@
  *
  * It reads the same configuration as ngnprod (--config FILE, --key=value:
  * proxy, glue-id, glue-poll-ms, glue-timeout-ms, glue-cursor-expire, db-*,
- * log-level, migrate),
+ * log-level, migrate; glue-write-through-ms has no effect here: no reply
+ * waits on this process, see proxy-glue/README.md),
  * runs the glue until SIGINT or SIGTERM, and prints the glue's status as one
  * JSON line on stdout at each SIGUSR1. Not nudged by anyone, it finds new
  * outbox rows by polling every glue-poll-ms. */

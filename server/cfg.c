@@ -55,6 +55,8 @@ static const struct key keys[] = {
 	{ "glue-cursor-expire", K_UINT, OFF(glue_cursor_expire),
 	  "seconds after which a proxy cursor nobody updated is dropped and stops holding back outbox pruning"
 	  " (default 86400, at least 180; 0: never)" },
+	{ "glue-write-through-ms", K_UINT, OFF(glue_write_through_ms),
+	  "a policy change's reply waits up to this long until every in-sync proxy has it (default 50; 0: off)" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -92,6 +94,7 @@ void cfg_defaults(struct cfg *c)
 	c->glue_poll_ms = 200;
 	c->glue_timeout_ms = 2000;
 	c->glue_cursor_expire = 86400;
+	c->glue_write_through_ms = 50;
 }
 
 static int parse_ull(const char *v, unsigned long long max, unsigned long long *out)

@@ -38,6 +38,7 @@ struct cfg {
 	unsigned glue_poll_ms;    /* outbox poll interval when not nudged */
 	unsigned glue_timeout_ms; /* per JSON-RPC call */
 	unsigned glue_cursor_expire; /* seconds before an unseen cursor stops holding back pruning (0: never) */
+	unsigned glue_write_through_ms; /* a policy change's reply waits this long for the proxies (0: off) */
 };
 
 void cfg_defaults(struct cfg *c);

@@ -11,7 +11,14 @@
  * two workers, their caches and their DB connections stay hot, and a wake-up
  * goes to exactly one thread. Before it waits, a worker ends the read its
  * DB connection may have left open (db_idle), so the COMMIT of a read costs
- * no request its round trip. */
+ * no request its round trip.
+ *
+ * Write-through: a handler whose transaction changed policy calls
+ * req_policy_changed after COMMIT, which nudges the in-process glue and keeps
+ * its ticket; once the reply is encoded, the worker waits (glue_wait, at most
+ * glue-write-through-ms) until every in-sync proxy has the change, and only
+ * then hands the reply over. Without an in-process glue (no --proxy: the
+ * proxies are ngnprod-glue's) nothing waits. */
 #include <mysql.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,6 +29,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "fault.h"
+#include "glue.h"
 #include "log.h"
 #include "soap_setup.h"
 #include "worker.h"
@@ -33,6 +41,7 @@ struct worker {
 	struct db *db;
 	struct req_ctx ctx;
 	char login[65];
+	unsigned long long ticket; /* glue_nudge ticket of this request's policy change, 0: none */
 	pthread_cond_t wake;
 	struct worker *next_idle;
 	int idle;               /* on the pool's idle stack */
@@ -48,6 +57,7 @@ struct pool {
 	pool_done_fn done;
 	void *done_arg;
 	struct auth_cache *auth;
+	struct glue *glue;      /* in-process proxy-glue, or NULL */
 	unsigned nworkers;
 	struct worker *workers;
 };
@@ -106,6 +116,18 @@ static void serve(struct worker *w, struct job *job)
 	soap_destroy(w->soap);
 	soap_dealloc(w->soap, NULL);
 	w->ctx.login = NULL;
+	if (w->ticket && w->pool->cfg->glue_write_through_ms)
+		glue_wait(w->pool->glue, w->ticket, w->pool->cfg->glue_write_through_ms);
+	w->ticket = 0;
+}
+
+/* req_policy_changed, after COMMIT: push now, and remember what to wait for */
+static void policy_changed(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long long t = glue_nudge(w->pool->glue);
+	if (t > w->ticket)
+		w->ticket = t;
 }
 
 static void *run(void *arg)
@@ -152,8 +174,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
-		      void (*policy_changed)(void *), void *policy_arg)
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, struct glue *glue)
 {
 	struct pool *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -161,6 +182,7 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 	p->cfg = cfg;
 	p->done = done;
 	p->done_arg = done_arg;
+	p->glue = glue;
 	pthread_mutex_init(&p->lock, NULL);
 	p->auth = auth_cache_new(cfg->auth_cache_ttl);
 	p->nworkers = cfg->workers ? cfg->workers : 1;
@@ -178,8 +200,8 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 			goto fail;
 		w->ctx.db = w->db;
 		w->ctx.cfg = cfg;
-		w->ctx.policy_changed = policy_changed;
-		w->ctx.policy_arg = policy_arg;
+		w->ctx.policy_changed = glue ? policy_changed : NULL;
+		w->ctx.policy_arg = w;
 		w->soap->user = &w->ctx;
 	}
 	for (unsigned i = 0; i < p->nworkers; i++) {

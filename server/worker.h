@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 struct cfg;
+struct glue;
 struct pool;
 
 struct job {
@@ -25,8 +26,9 @@ struct job {
 /* Called from a worker thread when a job's reply is ready. */
 typedef void (*pool_done_fn)(void *arg, struct job *job);
 
-struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
-		      void (*policy_changed)(void *), void *policy_arg);
+/* glue: the in-process proxy-glue (NULL: none); a request that changed policy
+ * nudges it and, with glue-write-through-ms, waits for it (worker.c). */
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, struct glue *glue);
 /* Queues a job; returns -1 when queue-limit jobs are already waiting. */
 int pool_submit(struct pool *p, struct job *job);
 /* Jobs queued or being served. */

@@ -41,13 +41,14 @@ START_TEST(values_are_checked)
 }
 END_TEST
 
-/* issue 11 item 2: proxy = [NAME=]URL, glue-cursor-expire */
+/* issue 11 item 2: proxy = [NAME=]URL; the glue settings of item 5 */
 START_TEST(proxy_names_and_glue_settings)
 {
 	struct cfg c;
 	char err[256];
 	cfg_defaults(&c);
 	ck_assert_uint_eq(c.glue_cursor_expire, 86400);
+	ck_assert_uint_eq(c.glue_write_through_ms, 50);
 	ck_assert_int_eq(cfg_set(&c, "proxy", "kamailio=http://127.0.0.1:5071/RPC", err, sizeof err), 0);
 	ck_assert_str_eq(c.proxies[0], "http://127.0.0.1:5071/RPC");
 	ck_assert_str_eq(c.proxy_names[0], "kamailio");
@@ -61,6 +62,8 @@ START_TEST(proxy_names_and_glue_settings)
 	ck_assert_uint_eq(c.nproxies, 2);
 	ck_assert_int_eq(cfg_set(&c, "glue-cursor-expire", "0", err, sizeof err), 0);
 	ck_assert_uint_eq(c.glue_cursor_expire, 0);
+	ck_assert_int_eq(cfg_set(&c, "glue-write-through-ms", "0", err, sizeof err), 0);
+	ck_assert_uint_eq(c.glue_write_through_ms, 0);
 	cfg_free(&c);
 }
 END_TEST
