@@ -179,7 +179,6 @@ void glue_proxy_touch(struct glue_proxy *p);
 void glue_proxy_stats(struct glue_proxy *p, struct glue_pstats *out);
 const char *glue_proxy_url(const struct glue_proxy *p);
 const char *glue_proxy_name(const struct glue_proxy *p);
-const char *glue_proxy_cursor_name(const struct glue_proxy *p);
 
 /* What glue_proxy.c needs of its glue (glue.c). */
 struct event_base *glue_base(struct glue *g);

@@ -795,11 +795,6 @@ const char *glue_proxy_name(const struct glue_proxy *p)
 	return p->name;
 }
 
-const char *glue_proxy_cursor_name(const struct glue_proxy *p)
-{
-	return p->cursor_name;
-}
-
 void glue_proxy_touch(struct glue_proxy *p)
 {
 	if (p->state != GP_SYNC || p->saved_cursor < 0 || glue_db_held(p->g))
