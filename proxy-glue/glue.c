@@ -393,9 +393,10 @@ int glue_wait(struct glue *g, unsigned long long ticket, unsigned ms)
 		g->wt_unlogged++;
 		int64_t now = glue_now_ms();
 		if (now - g->wt_logged_ms >= GLUE_WT_LOG_EVERY_MS) {
-			log_warn("glue: write-through: %llu repl%s sent after %u ms without the acknowledgement of"
-				 " every in-sync proxy (proxy %s lagging)", (unsigned long long)g->wt_unlogged,
-				 g->wt_unlogged == 1 ? "y" : "ies", ms, glue_proxy_url(g->p[lag]));
+			log_warn("glue: write-through: %llu repl%s sent on the bound (glue-write-through-ms %u)"
+				 " without the acknowledgement of every in-sync proxy (proxy %s lagging)",
+				 (unsigned long long)g->wt_unlogged, g->wt_unlogged == 1 ? "y" : "ies",
+				 g->write_through_ms, glue_proxy_url(g->p[lag]));
 			g->wt_logged_ms = now;
 			g->wt_unlogged = 0;
 		}

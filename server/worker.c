@@ -15,14 +15,22 @@
  *
  * Write-through: a handler whose transaction changed policy calls
  * req_policy_changed after COMMIT, which nudges the in-process glue and keeps
- * its ticket; once the reply is encoded, the worker waits (glue_wait, at most
- * glue-write-through-ms) until every in-sync proxy has the change, and only
- * then hands the reply over. Without an in-process glue (no --proxy: the
- * proxies are ngnprod-glue's) nothing waits. */
+ * its ticket. Once the reply is encoded the worker parks the job (`parked`
+ * list, under `lock`) and takes the next one: the write-through thread
+ * (wt_run) hands each parked reply over once every in-sync proxy has the
+ * change (glue_wait), or at its deadline (glue-write-through-ms after the
+ * reply was ready), in parking order. A worker never waits for a proxy, so
+ * policy writes cost the pool no throughput, only their own latency.
+ * Tickets grow with time and a proxy acknowledges them in order, so the
+ * parked head's wait also covers most of the jobs behind it. Without an
+ * in-process glue (no --proxy: the proxies are ngnprod-glue's) nothing is
+ * parked. pool_free stops the workers first, then the write-through thread,
+ * which hands over every parked reply before it exits. */
 #include <mysql.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "soapH.h"
 #include "auth.h"
 #include "cfg.h"
@@ -60,7 +68,47 @@ struct pool {
 	struct glue *glue;      /* in-process proxy-glue, or NULL */
 	unsigned nworkers;
 	struct worker *workers;
+	/* write-through: replies held until the proxies have the change */
+	struct job *parked_head, *parked_tail;
+	unsigned parked;
+	int wt_stopping, wt_started;
+	pthread_cond_t wt_wake;
+	pthread_t wt_th;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The write-through thread: parked replies, oldest first. */
+static void *wt_run(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->parked_head == NULL && !p->wt_stopping)
+			pthread_cond_wait(&p->wt_wake, &p->lock);
+		struct job *job = p->parked_head;
+		if (job == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			break;
+		}
+		p->parked_head = job->next;
+		if (p->parked_head == NULL)
+			p->parked_tail = NULL;
+		pthread_mutex_unlock(&p->lock);
+		long long left = job->wt_deadline_ms - mono_ms();
+		glue_wait(p->glue, job->wt_ticket, left > 0 ? (unsigned)left : 0);
+		pthread_mutex_lock(&p->lock);
+		p->parked--;
+		pthread_mutex_unlock(&p->lock);
+		p->done(p->done_arg, job);
+	}
+	return NULL;
+}
 
 /* Runs after the header is parsed, before the operation: the login must be
  * valid, and the header is dropped so it is never echoed in the reply. */
@@ -116,9 +164,6 @@ static void serve(struct worker *w, struct job *job)
 	soap_destroy(w->soap);
 	soap_dealloc(w->soap, NULL);
 	w->ctx.login = NULL;
-	if (w->ticket && w->pool->cfg->glue_write_through_ms)
-		glue_wait(w->pool->glue, w->ticket, w->pool->cfg->glue_write_through_ms);
-	w->ticket = 0;
 }
 
 /* req_policy_changed, after COMMIT: push now, and remember what to wait for */
@@ -164,11 +209,30 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		serve(w, job);
+		/* write-through: park the reply (in the same critical section as
+		 * busy--, so pool_pending never misses it) */
+		int park = w->ticket && p->wt_started;
+		if (park) {
+			job->wt_ticket = w->ticket;
+			job->wt_deadline_ms = mono_ms() + p->cfg->glue_write_through_ms;
+			job->next = NULL;
+		}
+		w->ticket = 0;
 
 		pthread_mutex_lock(&p->lock);
 		p->busy--;
+		if (park) {
+			if (p->parked_tail)
+				p->parked_tail->next = job;
+			else
+				p->parked_head = job;
+			p->parked_tail = job;
+			p->parked++;
+			pthread_cond_signal(&p->wt_wake);
+		}
 		pthread_mutex_unlock(&p->lock);
-		p->done(p->done_arg, job);
+		if (!park)
+			p->done(p->done_arg, job);
 	}
 	mysql_thread_end();
 	return NULL;
@@ -184,6 +248,7 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, 
 	p->done_arg = done_arg;
 	p->glue = glue;
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wt_wake, NULL);
 	p->auth = auth_cache_new(cfg->auth_cache_ttl);
 	p->nworkers = cfg->workers ? cfg->workers : 1;
 	p->workers = calloc(p->nworkers, sizeof *p->workers);
@@ -203,6 +268,12 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, 
 		w->ctx.policy_changed = glue ? policy_changed : NULL;
 		w->ctx.policy_arg = w;
 		w->soap->user = &w->ctx;
+	}
+	if (glue && cfg->glue_write_through_ms) {
+		if (pthread_create(&p->wt_th, NULL, wt_run, p) != 0)
+			log_warn("cannot start the write-through thread: replies do not wait for the proxies");
+		else
+			p->wt_started = 1;
 	}
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		if (pthread_create(&p->workers[i].th, NULL, run, &p->workers[i]) != 0) {
@@ -253,7 +324,7 @@ int pool_submit(struct pool *p, struct job *job)
 unsigned pool_pending(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);
-	unsigned n = p->queued + p->busy;
+	unsigned n = p->queued + p->busy + p->parked;
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }
@@ -269,6 +340,13 @@ void pool_free(struct pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < p->nworkers; i++)
 		pthread_join(p->workers[i].th, NULL);
+	if (p->wt_started) { /* after the workers: nothing is parked any more */
+		pthread_mutex_lock(&p->lock);
+		p->wt_stopping = 1;
+		pthread_cond_signal(&p->wt_wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->wt_th, NULL);
+	}
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		soap_destroy(p->workers[i].soap);
 		soap_end(p->workers[i].soap);
@@ -278,6 +356,7 @@ void pool_free(struct pool *p)
 	}
 	free(p->workers);
 	auth_cache_free(p->auth);
+	pthread_cond_destroy(&p->wt_wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
