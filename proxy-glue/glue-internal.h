@@ -98,8 +98,20 @@ enum ngn_status glue_outbox_mask(struct db *db, const char *key, int *mask);
  * may be NULL. */
 enum ngn_status glue_cursor_load(struct db *db, const char *name, int64_t *id, char *epoch,
 				 size_t epochsz, int *found);
-/* Creates or moves the cursor row (epoch NULL: unchanged). */
-enum ngn_status glue_cursor_save(struct db *db, const char *name, int64_t id, const char *epoch);
+/* Creates or moves the cursor row and sets its epoch; with epoch NULL only
+ * moves an existing row, and *found (may be NULL) says whether there was one
+ * (none: it expired, see glue_cursor_expire). */
+enum ngn_status glue_cursor_save(struct db *db, const char *name, int64_t id, const char *epoch,
+				 int *found);
+/* Marks the cursor row as seen now (`updated`), without moving it; *found as
+ * above. */
+enum ngn_status glue_cursor_touch(struct db *db, const char *name, int *found);
+/* Deletes the cursor rows not updated for expire_s seconds, calling
+ * dropped(arg, name, last_event_id, age_s) for each one deleted (NULL: none
+ * is called); *n (may be NULL) counts them. */
+typedef void (*glue_cursor_dropped_fn)(void *arg, const char *name, int64_t id, int64_t age_s);
+enum ngn_status glue_cursor_expire(struct db *db, unsigned expire_s, glue_cursor_dropped_fn dropped,
+				   void *arg, uint64_t *n);
 /* Unacknowledged events above id: count (capped) and age of the oldest. */
 enum ngn_status glue_outbox_lag(struct db *db, int64_t after, int64_t *count, int64_t *age_us);
 /* Deletes events that every cursor row is past and that are older than
@@ -148,17 +160,25 @@ struct glue_pstats {
 	double last_resync_ms;
 	uint64_t last_resync_keys, last_resync_stale;
 	char epoch[64];
+	/* write-through: the glue_nudge ticket of the last outbox read whose
+	 * every event is acknowledged by this proxy (glue.c, "Write-through") */
+	uint64_t acked_seq;
 };
 
-struct glue_proxy *glue_proxy_new(struct glue *g, const char *url, size_t index);
+/* name: the proxy's identity in its cursor row ("glue-id name"); NULL: url */
+struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *url, size_t index);
 void glue_proxy_free(struct glue_proxy *p);
 /* The outbox may have grown: push what is new (no-op while busy or down). */
 void glue_proxy_kick(struct glue_proxy *p);
 /* Once per GLUE_PROBE_MS: health probe, restart detection, lag figures. */
 void glue_proxy_probe(struct glue_proxy *p);
+/* Once per pruning round: marks an in-sync proxy's cursor row as seen, so
+ * that glue_cursor_expire never drops a live one. */
+void glue_proxy_touch(struct glue_proxy *p);
 /* Copies the figures; the caller holds glue_lock. */
 void glue_proxy_stats(struct glue_proxy *p, struct glue_pstats *out);
 const char *glue_proxy_url(const struct glue_proxy *p);
+const char *glue_proxy_name(const struct glue_proxy *p);
 
 /* What glue_proxy.c needs of its glue (glue.c). */
 struct event_base *glue_base(struct glue *g);
@@ -166,6 +186,12 @@ struct db *glue_db(struct glue *g);
 const char *glue_id(struct glue *g);
 unsigned glue_timeout_ms(struct glue *g);
 pthread_mutex_t *glue_lock(struct glue *g);
+/* The latest glue_nudge ticket: read it before an outbox read, so that the
+ * read sees every commit that preceded that nudge. */
+uint64_t glue_seq(struct glue *g);
+/* After a proxy's state or acked_seq changed (the caller holds glue_lock):
+ * wakes the write-through waiters. */
+void glue_acked_changed(struct glue *g);
 int glue_stopping(struct glue *g);
 /* Database back-off shared by the glue's proxies: glue_db_held() is true
  * while calls should not be tried (the last one found the server gone);

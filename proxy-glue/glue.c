@@ -10,8 +10,31 @@
  * Timers: `poll` (glue-poll-ms) reads the outbox of every in-sync proxy even
  * without a nudge, which also catches writers that do not nudge (another
  * front-end, another process); `tick` (GLUE_PROBE_MS) probes every proxy,
- * refreshes lag figures, logs the status every minute and prunes the outbox
- * every minute. */
+ * refreshes lag figures, logs the status every minute and, every minute,
+ * marks the cursors of in-sync proxies as seen, drops cursors nobody marked
+ * for glue-cursor-expire seconds, and prunes the outbox.
+ *
+ * Write-through (glue_nudge / glue_wait). Every glue_nudge takes a ticket
+ * from `seq` (after the caller's COMMIT returned). Each proxy reads glue_seq()
+ * before it reads the outbox; when every event of that read is acknowledged
+ * (a batch that was not cut at GLUE_BATCH, or a read that found nothing
+ * new), its acked_seq becomes that value. Invariants:
+ *  W1. acked_seq >= t implies the proxy acknowledged a read that began after
+ *      the nudge of ticket t, hence after that writer's COMMIT: its events
+ *      were visible to the read (above hwm, or in a gap range, which is read
+ *      again first), so the proxy holds the writer's change (or a later one).
+ *  W2. Only proxies in-sync count: a waiter re-checks on every state change
+ *      (stats_update broadcasts `acked`), so a proxy that goes down or starts
+ *      a resync releases the writes waiting for it at once; one that is in
+ *      sync but stops answering holds them until its call times out or the
+ *      bound passes, whichever comes first.
+ *  W3. A wait never exceeds its bound; a reply sent on the bound is logged
+ *      (at most one line per 10 s, with the count) and counted in the status.
+ * The ticket is not an outbox id: the writer needs to know nothing of its
+ * rows (one or many), and gaps (a lower id committing late) are covered by W1
+ * without waiting for unrelated transactions. Only the glue in this process
+ * can be waited for: a front-end whose proxies are served by ngnprod-glue
+ * (another process) has no glue and never waits (proxy-glue/README.md). */
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <json-c/json.h>
@@ -30,6 +53,10 @@
 #define GLUE_LOG_EVERY_MS 60000
 #define GLUE_PRUNE_EVERY_MS 60000
 #define GLUE_PRUNE_MIN_AGE_S 600
+/* cursors are marked as seen once per pruning round; an expiry shorter than
+ * three rounds could drop a live one */
+#define GLUE_CURSOR_EXPIRE_MIN_S 180
+#define GLUE_WT_LOG_EVERY_MS 10000
 
 struct glue {
 	char *id;
@@ -41,6 +68,14 @@ struct glue {
 	pthread_t thread;
 	int thread_started;
 	pthread_mutex_t lock;
+	pthread_cond_t acked;       /* under lock: a proxy's acked_seq or state changed */
+	_Atomic uint64_t seq;       /* the last glue_nudge ticket */
+	unsigned cursor_expire_s;   /* 0: never */
+	unsigned write_through_ms;
+	/* under lock: figures of glue_wait and of cursor expiry */
+	uint64_t wt_waits, wt_timeouts, wt_unlogged, cursors_expired;
+	double wt_total_ms, wt_max_ms;
+	int64_t wt_logged_ms;
 	atomic_int stopping;
 	int64_t next_log_ms, next_prune_ms;
 	int64_t db_hold_until_ms, db_backoff_ms;
@@ -67,6 +102,8 @@ struct db *glue_db(struct glue *g) { return g->db; }
 const char *glue_id(struct glue *g) { return g->id; }
 unsigned glue_timeout_ms(struct glue *g) { return g->timeout_ms; }
 pthread_mutex_t *glue_lock(struct glue *g) { return &g->lock; }
+uint64_t glue_seq(struct glue *g) { return atomic_load(&g->seq); }
+void glue_acked_changed(struct glue *g) { pthread_cond_broadcast(&g->acked); }
 int glue_stopping(struct glue *g) { return atomic_load(&g->stopping); }
 
 int glue_db_held(struct glue *g)
@@ -122,6 +159,14 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 	kick_all(arg);
 }
 
+static void cursor_dropped(void *arg, const char *name, int64_t id, int64_t age_s)
+{
+	struct glue *g = arg;
+	log_warn("glue: cursor '%s' (at outbox id %lld) not seen for %lld s (glue-cursor-expire %u):"
+		 " dropped, it no longer holds back pruning; that proxy is rebuilt should it come back",
+		 name, (long long)id, (long long)age_s, g->cursor_expire_s);
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -136,9 +181,19 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (now >= g->next_prune_ms) {
 		g->next_prune_ms = now + GLUE_PRUNE_EVERY_MS;
+		for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+			glue_proxy_touch(g->p[i]);
+		enum ngn_status st = NGN_OK;
+		if (g->cursor_expire_s && !glue_db_held(g)) {
+			uint64_t dropped = 0;
+			st = glue_cursor_expire(g->db, g->cursor_expire_s, cursor_dropped, g, &dropped);
+			glue_db_note(g, st);
+			pthread_mutex_lock(&g->lock);
+			g->cursors_expired += dropped;
+			pthread_mutex_unlock(&g->lock);
+		}
 		/* in slices of 10000 rows, at most 100000 a minute */
 		uint64_t total = 0, n = 10000;
-		enum ngn_status st = NGN_OK;
 		for (int i = 0; i < 10 && n == 10000 && st == NGN_OK && !glue_stopping(g); i++) {
 			st = glue_db_held(g) ? NGN_E_DB_UNAVAILABLE
 				: glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n);
@@ -162,8 +217,9 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 static void *glue_main(void *arg)
 {
 	struct glue *g = arg;
-	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms)", g->id, g->np,
-		 g->poll_ms, g->timeout_ms);
+	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms, write-through %u ms,"
+		 " cursor expiry %u s)", g->id, g->np, g->poll_ms, g->timeout_ms, g->write_through_ms,
+		 g->cursor_expire_s);
 	event_active(g->tick_ev, EV_TIMEOUT, 0); /* probe at once */
 	event_base_dispatch(g->base);
 	return NULL;
@@ -202,6 +258,7 @@ static void glue_free(struct glue *g)
 	free((char *)g->dbc.password);
 	free((char *)g->dbc.database);
 	free(g->id);
+	pthread_cond_destroy(&g->acked);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
@@ -221,6 +278,15 @@ struct glue *glue_start(const struct cfg *cfg)
 	if (g == NULL)
 		return NULL;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->acked, &ca);
+	pthread_condattr_destroy(&ca);
+	g->cursor_expire_s = cfg->glue_cursor_expire;
+	if (g->cursor_expire_s && g->cursor_expire_s < GLUE_CURSOR_EXPIRE_MIN_S)
+		g->cursor_expire_s = GLUE_CURSOR_EXPIRE_MIN_S;
+	g->write_through_ms = cfg->glue_write_through_ms;
 	char host[256] = "ngnprod";
 	if (cfg->glue_id && *cfg->glue_id)
 		snprintf(host, sizeof host, "%s", cfg->glue_id);
@@ -246,10 +312,16 @@ struct glue *glue_start(const struct cfg *cfg)
 	if (!g->nudge_ev || !g->stop_ev || !g->poll_ev || !g->tick_ev)
 		goto fail;
 	for (size_t i = 0; i < cfg->nproxies; i++) {
-		g->p[i] = glue_proxy_new(g, cfg->proxies[i], i);
+		g->p[i] = glue_proxy_new(g, cfg->proxy_names[i], cfg->proxies[i], i);
 		if (g->p[i] == NULL)
 			goto fail;
 		g->np++;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(glue_proxy_name(g->p[j]), glue_proxy_name(g->p[i])) == 0) {
+				log_error("glue: two proxies are named '%s': each needs a cursor of its own",
+					  glue_proxy_name(g->p[i]));
+				goto fail;
+			}
 	}
 	struct timeval poll = { g->poll_ms / 1000, (g->poll_ms % 1000) * 1000 };
 	struct timeval tick = { GLUE_PROBE_MS / 1000, (GLUE_PROBE_MS % 1000) * 1000 };
@@ -269,10 +341,68 @@ fail:
 	return NULL;
 }
 
-void glue_nudge(struct glue *g)
+unsigned long long glue_nudge(struct glue *g)
 {
-	if (g)
-		event_active(g->nudge_ev, EV_TIMEOUT, 0);
+	if (g == NULL)
+		return 0;
+	uint64_t t = atomic_fetch_add(&g->seq, 1) + 1;
+	event_active(g->nudge_ev, EV_TIMEOUT, 0);
+	return t;
+}
+
+/* The first in-sync proxy that has not acknowledged ticket, or -1. Under lock. */
+static ssize_t lagging_proxy(struct glue *g, uint64_t ticket)
+{
+	for (size_t i = 0; i < g->np; i++) {
+		struct glue_pstats s;
+		glue_proxy_stats(g->p[i], &s);
+		if (s.state == GP_SYNC && s.acked_seq < ticket)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+int glue_wait(struct glue *g, unsigned long long ticket, unsigned ms)
+{
+	if (g == NULL || ticket == 0)
+		return -1;
+	struct timespec t0, deadline;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	deadline = t0;
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&g->lock);
+	ssize_t lag;
+	while ((lag = lagging_proxy(g, ticket)) >= 0 && !glue_stopping(g))
+		if (pthread_cond_timedwait(&g->acked, &g->lock, &deadline) != 0)
+			break; /* ETIMEDOUT (W3) */
+	lag = lagging_proxy(g, ticket);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	g->wt_waits++;
+	g->wt_total_ms += waited;
+	if (waited > g->wt_max_ms)
+		g->wt_max_ms = waited;
+	if (lag >= 0) {
+		g->wt_timeouts++;
+		g->wt_unlogged++;
+		int64_t now = glue_now_ms();
+		if (now - g->wt_logged_ms >= GLUE_WT_LOG_EVERY_MS) {
+			log_warn("glue: write-through: %llu repl%s sent on the bound (glue-write-through-ms %u)"
+				 " without the acknowledgement of every in-sync proxy (proxy %s lagging)",
+				 (unsigned long long)g->wt_unlogged, g->wt_unlogged == 1 ? "y" : "ies",
+				 g->write_through_ms, glue_proxy_url(g->p[lag]));
+			g->wt_logged_ms = now;
+			g->wt_unlogged = 0;
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	return lag >= 0 ? 1 : 0;
 }
 
 size_t glue_status_json(struct glue *g, char *buf, size_t len)
@@ -282,12 +412,25 @@ size_t glue_status_json(struct glue *g, char *buf, size_t len)
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
 	json_object_object_add(o, "glue_id", json_object_new_string(g->id));
+	struct json_object *wt = json_object_new_object();
+	pthread_mutex_lock(&g->lock);
+	json_object_object_add(wt, "ms", json_object_new_int64(g->write_through_ms));
+	json_object_object_add(wt, "waits", json_object_new_int64((int64_t)g->wt_waits));
+	json_object_object_add(wt, "timeouts", json_object_new_int64((int64_t)g->wt_timeouts));
+	json_object_object_add(wt, "wait_ms_avg",
+			       json_object_new_double(g->wt_waits ? g->wt_total_ms / (double)g->wt_waits : 0));
+	json_object_object_add(wt, "wait_ms_max", json_object_new_double(g->wt_max_ms));
+	json_object_object_add(o, "cursor_expire_s", json_object_new_int64(g->cursor_expire_s));
+	json_object_object_add(o, "cursors_expired", json_object_new_int64((int64_t)g->cursors_expired));
+	pthread_mutex_unlock(&g->lock);
+	json_object_object_add(o, "write_through", wt);
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
 		pthread_mutex_lock(&g->lock);
 		glue_proxy_stats(g->p[i], &s);
 		pthread_mutex_unlock(&g->lock);
 		struct json_object *p = json_object_new_object();
+		json_object_object_add(p, "name", json_object_new_string(glue_proxy_name(g->p[i])));
 		json_object_object_add(p, "url", json_object_new_string(glue_proxy_url(g->p[i])));
 		json_object_object_add(p, "state", json_object_new_string(glue_pstate_name(s.state)));
 		json_object_object_add(p, "cursor", json_object_new_int64(s.cursor));
@@ -319,6 +462,9 @@ void glue_stop(struct glue *g)
 	if (g == NULL)
 		return;
 	atomic_store(&g->stopping, 1);
+	pthread_mutex_lock(&g->lock);
+	pthread_cond_broadcast(&g->acked); /* no writer waits on a stopped glue */
+	pthread_mutex_unlock(&g->lock);
 	if (g->thread_started) {
 		event_active(g->stop_ev, EV_TIMEOUT, 0);
 		pthread_join(g->thread, NULL);

@@ -47,6 +47,14 @@ static const char SQL_CURSOR_INSERT[] =
 	" updated = VALUES(updated)";
 static const char SQL_CURSOR_MOVE[] =
 	"UPDATE proxy_cursor SET last_event_id = ?, updated = NOW(6) WHERE proxy = ?";
+static const char SQL_CURSOR_TOUCH[] =
+	"UPDATE proxy_cursor SET updated = NOW(6) WHERE proxy = ?";
+static const char SQL_CURSOR_STALE[] =
+	"SELECT proxy, CAST(last_event_id AS SIGNED), TIMESTAMPDIFF(SECOND, updated, NOW(6))"
+	" FROM proxy_cursor WHERE updated < TIMESTAMPADD(SECOND, -?, NOW(6)) ORDER BY proxy LIMIT 100";
+/* the age is checked again: a glue that touched the row meanwhile keeps it */
+static const char SQL_CURSOR_DROP[] =
+	"DELETE FROM proxy_cursor WHERE proxy = ? AND updated < TIMESTAMPADD(SECOND, -?, NOW(6))";
 static const char SQL_LAG_COUNT[] =
 	"SELECT COUNT(*) FROM (SELECT id FROM proxy_event WHERE id > ? LIMIT 1000000) t";
 static const char SQL_LAG_AGE[] =
@@ -280,18 +288,85 @@ static enum ngn_status txn_exec(struct db *db, void *arg)
 	return st;
 }
 
-enum ngn_status glue_cursor_save(struct db *db, const char *name, int64_t id, const char *epoch)
+enum ngn_status glue_cursor_save(struct db *db, const char *name, int64_t id, const char *epoch,
+				 int *found)
 {
 	struct q_one q = { .sql = SQL_CURSOR_MOVE, .args = { DB_I(id), DB_S(name) }, .nargs = 2 };
 	if (epoch == NULL) {
 		enum ngn_status st = db_txn(db, txn_exec, &q);
-		if (st != NGN_OK || q.found)
-			return st;
-		epoch = ""; /* no row yet */
+		if (found)
+			*found = st == NGN_OK && q.found; /* `updated` always changes: 1 row when there is one */
+		return st;
 	}
 	q = (struct q_one){ .sql = SQL_CURSOR_INSERT, .args = { DB_S(name), DB_I(id), DB_S(epoch) },
 			    .nargs = 3 };
-	return db_txn(db, txn_exec, &q);
+	enum ngn_status st = db_txn(db, txn_exec, &q);
+	if (found)
+		*found = st == NGN_OK;
+	return st;
+}
+
+enum ngn_status glue_cursor_touch(struct db *db, const char *name, int *found)
+{
+	struct q_one q = { .sql = SQL_CURSOR_TOUCH, .args = { DB_S(name) }, .nargs = 1 };
+	enum ngn_status st = db_txn(db, txn_exec, &q);
+	if (found)
+		*found = st == NGN_OK && q.found;
+	return st;
+}
+
+struct stale_cursor {
+	char name[256];
+	int64_t id, age_s;
+};
+struct q_stale {
+	struct db_val args[1];
+	struct stale_cursor v[100];
+	size_t n;
+};
+
+static enum ngn_status stale_row(void *arg, const struct db_val *c, size_t n)
+{
+	struct q_stale *q = arg;
+	if (n < 3 || c[0].type != DB_STR || q->n >= sizeof q->v / sizeof q->v[0])
+		return NGN_E_INTERNAL;
+	struct stale_cursor *sc = &q->v[q->n++];
+	snprintf(sc->name, sizeof sc->name, "%.*s", (int)c[0].len, c[0].s);
+	sc->id = c[1].type == DB_INT ? c[1].i : 0;
+	sc->age_s = c[2].type == DB_INT ? c[2].i : 0;
+	return NGN_OK;
+}
+
+static enum ngn_status txn_stale(struct db *db, void *arg)
+{
+	struct q_stale *q = arg;
+	q->n = 0;
+	return db_query(db, SQL_CURSOR_STALE, q->args, 1, stale_row, q, NULL);
+}
+
+enum ngn_status glue_cursor_expire(struct db *db, unsigned expire_s, glue_cursor_dropped_fn dropped,
+				   void *arg, uint64_t *n)
+{
+	if (n)
+		*n = 0;
+	struct q_stale *q = calloc(1, sizeof *q);
+	if (q == NULL)
+		return NGN_E_INTERNAL;
+	q->args[0] = DB_I(expire_s);
+	enum ngn_status st = db_txn(db, txn_stale, q);
+	for (size_t i = 0; st == NGN_OK && i < q->n; i++) {
+		struct q_one d = { .sql = SQL_CURSOR_DROP, .args = { DB_S(q->v[i].name), DB_I(expire_s) },
+				   .nargs = 2 };
+		st = db_txn(db, txn_exec, &d);
+		if (st != NGN_OK || !d.found)
+			continue;
+		if (n)
+			(*n)++;
+		if (dropped)
+			dropped(arg, q->v[i].name, q->v[i].id, q->v[i].age_s);
+	}
+	free(q);
+	return st;
 }
 
 enum ngn_status glue_outbox_lag(struct db *db, int64_t after, int64_t *count, int64_t *age_us)

@@ -9,7 +9,7 @@
  * (glue_proxy_probe drives DOWN->*, start_resync RESYNC, outbox_step SYNC.)
  *
  * Invariants (the no-lost-change argument):
- *  1. The cursor row (proxy_cursor, name "glue-id url") only moves to
+ *  1. The cursor row (proxy_cursor, name "glue-id name") only moves to
  *     glue_gaps_cursor() of a state whose every read event was acknowledged
  *     by the proxy, so after any crash the glue re-reads from a point at or
  *     before the first event the proxy may lack. Re-pushing is harmless: every
@@ -45,7 +45,12 @@
  *     GLUE_CURSOR_SAVE_MS, and at once whenever the outbox is drained or a
  *     resync ends: its COMMIT waits for the log flush, which under a
  *     write-heavy load is the longest step of a batch. After a crash the
- *     glue re-pushes at most that window, harmless by 1. */
+ *     glue re-pushes at most that window, harmless by 1.
+ *  6. Outside a resync the cursor row is only UPDATEd, never created: when
+ *     it is gone (dropped as stale by some glue's pruning, glue.c, which
+ *     deletes it before any outbox row above it), the proxy is rebuilt
+ *     (cursor_lost) instead of resumed; and a proxy that went down reloads
+ *     its row before it resumes (go_down clears have_cursor). */
 #include <event2/event.h>
 #include <event2/http.h>
 #include <json-c/json.h>
@@ -59,7 +64,7 @@
 struct glue_proxy {
 	struct glue *g;
 	size_t index;
-	char *url, *host, *hosthdr, *path, *cursor_name;
+	char *url, *name, *host, *hosthdr, *path, *cursor_name;
 	int port;
 	struct evhttp_connection *conn;
 	struct glue_rpc_list calls;
@@ -81,6 +86,7 @@ struct glue_proxy {
 	int resync_flush;          /* this resync empties the table first (3a) */
 	int batch_full;
 	int64_t batch_age_us;      /* oldest event of the running batch, when read */
+	uint64_t read_seq;         /* glue_seq() before the running batch was read */
 	double batch_t0;
 
 	char up_since[64];
@@ -132,7 +138,29 @@ static void stats_update(struct glue_proxy *p)
 	p->st.cursor = p->saved_cursor;
 	p->st.pushed_id = p->gaps.hwm;
 	snprintf(p->st.epoch, sizeof p->st.epoch, "%s", p->epoch);
+	glue_acked_changed(p->g);
 	pthread_mutex_unlock(glue_lock(p->g));
+}
+
+/* Write-through: every event visible to the read that began at seq is
+ * acknowledged by this proxy (see glue.c). */
+static void acked_upto(struct glue_proxy *p, uint64_t seq)
+{
+	pthread_mutex_lock(glue_lock(p->g));
+	if (seq > p->st.acked_seq)
+		p->st.acked_seq = seq;
+	pthread_mutex_unlock(glue_lock(p->g));
+}
+
+/* The cursor row is gone: it was not updated for glue-cursor-expire and a
+ * glue's pruning dropped it, so outbox rows above it may be gone too. */
+static void cursor_lost(struct glue_proxy *p)
+{
+	if (!p->need_resync)
+		log_warn("glue: proxy %s: cursor row '%s' is gone (expired as stale): full resync", p->url,
+			 p->cursor_name);
+	p->need_resync = 1;
+	p->saved_cursor = -1;
 }
 
 static void set_state(struct glue_proxy *p, enum glue_pstate s, const char *why)
@@ -173,6 +201,8 @@ static void go_down(struct glue_proxy *p, const char *why)
 	count_error(p);
 	p->busy = 0;
 	p->pending = p->gaps;
+	/* reloaded before resuming: it may expire while the proxy is away */
+	p->have_cursor = 0;
 	set_state(p, GP_DOWN, why);
 }
 
@@ -255,12 +285,17 @@ static void save_cursor(struct glue_proxy *p, const char *epoch)
 	int64_t c = glue_gaps_cursor(&p->gaps);
 	if ((c == p->saved_cursor && epoch == NULL) || glue_db_held(p->g))
 		return; /* a later save catches up (invariant 1 holds either way) */
-	enum ngn_status st = glue_cursor_save(glue_db(p->g), p->cursor_name, c, epoch);
+	int found = 0;
+	enum ngn_status st = glue_cursor_save(glue_db(p->g), p->cursor_name, c, epoch, &found);
 	if (st != NGN_OK) {
 		db_failed(p, "saving the cursor", st);
 		return;
 	}
 	db_ok(p);
+	if (!found) {
+		cursor_lost(p);
+		return;
+	}
 	p->saved_cursor = c;
 	p->saved_at_ms = glue_now_ms();
 }
@@ -272,6 +307,8 @@ static void outbox_pushed(struct glue_proxy *p, int ok)
 		return;
 	}
 	p->gaps = p->pending;
+	if (!p->batch_full)
+		acked_upto(p, p->read_seq);
 	double now = glue_now_sec();
 	pthread_mutex_lock(glue_lock(p->g));
 	p->st.last_batch_ms = (double)p->batch_age_us / 1000.0 + (now - p->batch_t0) * 1000.0;
@@ -299,6 +336,7 @@ static void outbox_step(struct glue_proxy *p)
 	if (glue_db_held(p->g))
 		return; /* the poll timer comes back */
 	p->again = 0;
+	p->read_seq = glue_seq(p->g);
 	p->pending = p->gaps;
 	size_t dropped = glue_gaps_expire(&p->pending, now, GLUE_GAP_GRACE_MS);
 	if (dropped)
@@ -325,6 +363,7 @@ static void outbox_step(struct glue_proxy *p)
 	p->batch_full = p->items.n - before >= GLUE_BATCH;
 	if (p->items.n == 0) {
 		p->gaps = p->pending;
+		acked_upto(p, p->read_seq);
 		save_cursor(p, NULL);
 		stats_update(p);
 		return;
@@ -751,9 +790,29 @@ const char *glue_proxy_url(const struct glue_proxy *p)
 	return p->url;
 }
 
+const char *glue_proxy_name(const struct glue_proxy *p)
+{
+	return p->name;
+}
+
+void glue_proxy_touch(struct glue_proxy *p)
+{
+	if (p->state != GP_SYNC || p->saved_cursor < 0 || glue_db_held(p->g))
+		return;
+	int found = 0;
+	enum ngn_status st = glue_cursor_touch(glue_db(p->g), p->cursor_name, &found);
+	if (st != NGN_OK) {
+		db_failed(p, "marking the cursor as seen", st);
+		return;
+	}
+	db_ok(p);
+	if (!found)
+		cursor_lost(p);
+}
+
 /* ---- life ------------------------------------------------------------------- */
 
-struct glue_proxy *glue_proxy_new(struct glue *g, const char *url, size_t index)
+struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *url, size_t index)
 {
 	struct evhttp_uri *u = evhttp_uri_parse(url);
 	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL;
@@ -774,21 +833,22 @@ struct glue_proxy *glue_proxy_new(struct glue *g, const char *url, size_t index)
 	p->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 80;
 	const char *path = evhttp_uri_get_path(u);
 	p->url = strdup(url);
+	p->name = strdup(name ? name : url);
 	p->host = strdup(host);
 	p->path = strdup(path && *path ? path : "/RPC");
 	size_t hl = strlen(host) + 8;
 	p->hosthdr = malloc(hl);
-	size_t cl = strlen(glue_id(g)) + strlen(url) + 2;
+	size_t cl = strlen(glue_id(g)) + strlen(name ? name : url) + 2;
 	p->cursor_name = malloc(cl);
 	evhttp_uri_free(u);
-	if (!p->url || !p->host || !p->path || !p->hosthdr || !p->cursor_name) {
+	if (!p->url || !p->name || !p->host || !p->path || !p->hosthdr || !p->cursor_name) {
 		glue_proxy_free(p);
 		return NULL;
 	}
 	snprintf(p->hosthdr, hl, "%s:%d", p->host, p->port);
-	snprintf(p->cursor_name, cl, "%s %s", glue_id(g), url);
+	snprintf(p->cursor_name, cl, "%s %s", glue_id(g), p->name);
 	if (strlen(p->cursor_name) > 255) {
-		log_error("glue: glue-id and proxy URL together exceed 255 characters: %s", p->cursor_name);
+		log_error("glue: glue-id and proxy name together exceed 255 characters: %s", p->cursor_name);
 		glue_proxy_free(p);
 		return NULL;
 	}
@@ -836,6 +896,7 @@ void glue_proxy_free(struct glue_proxy *p)
 	glue_items_clear(&p->items);
 	glue_items_clear(&p->snap);
 	free(p->url);
+	free(p->name);
 	free(p->host);
 	free(p->hosthdr);
 	free(p->path);

@@ -2,7 +2,9 @@
  * where several ngnprod front-ends share one database (and for tests).
  *
  * It reads the same configuration as ngnprod (--config FILE, --key=value:
- * proxy, glue-id, glue-poll-ms, glue-timeout-ms, db-*, log-level, migrate),
+ * proxy, glue-id, glue-poll-ms, glue-timeout-ms, glue-cursor-expire, db-*,
+ * log-level, migrate; glue-write-through-ms has no effect here: no reply
+ * waits on this process, see proxy-glue/README.md),
  * runs the glue until SIGINT or SIGTERM, and prints the glue's status as one
  * JSON line on stdout at each SIGUSR1. Not nudged by anyone, it finds new
  * outbox rows by polling every glue-poll-ms. */
@@ -35,7 +37,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (cfg.nproxies == 0) {
-		fprintf(stderr, "ngnprod-glue: no proxy configured (--proxy=http://HOST:PORT/RPC)\n");
+		fprintf(stderr, "ngnprod-glue: no proxy configured (--proxy=[NAME=]http://HOST:PORT/RPC)\n");
 		cfg_free(&cfg);
 		return 2;
 	}

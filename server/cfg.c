@@ -47,10 +47,16 @@ static const struct key keys[] = {
 	{ "voucher-lockout", K_UINT, OFF(voucher_lockout), "lock-out in seconds (default 300)" },
 	{ "migrate", K_BOOL, OFF(migrate), "apply schema migrations at start (default yes)" },
 	{ "log-level", K_UINT, OFF(log_level), "0 error, 1 warn, 2 info, 3 debug (default 2)" },
-	{ "proxy", K_PROXY, 0, "Kamailio JSON-RPC URL for proxy-glue, e.g. http://127.0.0.1:5071/RPC (repeatable)" },
+	{ "proxy", K_PROXY, 0, "[NAME=]URL: a Kamailio JSON-RPC URL for proxy-glue, e.g. kamailio=http://127.0.0.1:5071/RPC;"
+	  " NAME (letters, digits, . _ -) is its identity in the outbox cursors, default the URL (repeatable)" },
 	{ "glue-id", K_STR, OFF(glue_id), "name of this front-end in the outbox cursors (default: host name)" },
 	{ "glue-poll-ms", K_UINT, OFF(glue_poll_ms), "outbox poll interval in ms (default 200)" },
 	{ "glue-timeout-ms", K_UINT, OFF(glue_timeout_ms), "timeout of one JSON-RPC call in ms (default 2000)" },
+	{ "glue-cursor-expire", K_UINT, OFF(glue_cursor_expire),
+	  "seconds after which a proxy cursor nobody updated is dropped and stops holding back outbox pruning"
+	  " (default 86400, at least 180; 0: never)" },
+	{ "glue-write-through-ms", K_UINT, OFF(glue_write_through_ms),
+	  "a policy change's reply waits up to this long until every in-sync proxy has it (default 50; 0: off)" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -87,6 +93,8 @@ void cfg_defaults(struct cfg *c)
 	c->log_level = 2;
 	c->glue_poll_ms = 200;
 	c->glue_timeout_ms = 2000;
+	c->glue_cursor_expire = 86400;
+	c->glue_write_through_ms = 50;
 }
 
 static int parse_ull(const char *v, unsigned long long max, unsigned long long *out)
@@ -99,6 +107,26 @@ static int parse_ull(const char *v, unsigned long long max, unsigned long long *
 	if (errno || *end != '\0' || n > max)
 		return -1;
 	*out = n;
+	return 0;
+}
+
+/* "proxy = [NAME=]URL": a '=' before the URL's "://" ends the name. */
+static int proxy_add(struct cfg *c, const char *value)
+{
+	const char *scheme = strstr(value, "://");
+	const char *eq = strchr(value, '=');
+	char *name = NULL;
+	if (eq && (scheme == NULL || eq < scheme)) {
+		size_t n = (size_t)(eq - value);
+		if (n == 0 || n > 64 || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					    "0123456789._-") < n || eq[1] == '\0')
+			return -1;
+		name = strndup(value, n);
+		value = eq + 1;
+	}
+	c->proxies[c->nproxies] = strdup(value);
+	c->proxy_names[c->nproxies] = name;
+	c->nproxies++;
 	return 0;
 }
 
@@ -138,9 +166,9 @@ int cfg_set(struct cfg *c, const char *key, const char *value, char *err, size_t
 			}
 			break;
 		case K_PROXY:
-			if (value == NULL || *value == '\0' || c->nproxies >= CFG_MAX_PROXIES)
+			if (value == NULL || *value == '\0' || c->nproxies >= CFG_MAX_PROXIES
+			    || proxy_add(c, value) != 0)
 				break;
-			c->proxies[c->nproxies++] = strdup(value);
 			return 0;
 		}
 		snprintf(err, errlen, "invalid value for %s: '%s'", key, value ? value : "");
@@ -245,7 +273,9 @@ void cfg_free(struct cfg *c)
 	free((char *)c->db.password);
 	free((char *)c->db.database);
 	free(c->glue_id);
-	for (size_t i = 0; i < c->nproxies; i++)
+	for (size_t i = 0; i < c->nproxies; i++) {
 		free(c->proxies[i]);
+		free(c->proxy_names[i]);
+	}
 	memset(c, 0, sizeof *c);
 }

@@ -31,10 +31,14 @@ struct cfg {
 	int migrate;              /* apply schema migrations at start */
 	int log_level;            /* 0 error .. 3 debug */
 	char *proxies[CFG_MAX_PROXIES]; /* Kamailio JSON-RPC URLs for proxy-glue */
+	char *proxy_names[CFG_MAX_PROXIES]; /* each one's stable name ("proxy = NAME=URL"),
+					     * NULL: the URL is its name (as before names) */
 	size_t nproxies;
 	char *glue_id;            /* this front-end's name in proxy_cursor rows */
 	unsigned glue_poll_ms;    /* outbox poll interval when not nudged */
 	unsigned glue_timeout_ms; /* per JSON-RPC call */
+	unsigned glue_cursor_expire; /* seconds before an unseen cursor stops holding back pruning (0: never) */
+	unsigned glue_write_through_ms; /* a policy change's reply waits this long for the proxies (0: off) */
 };
 
 void cfg_defaults(struct cfg *c);

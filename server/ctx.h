@@ -29,7 +29,9 @@ struct req_ctx {
 	struct scope scope;
 	const char *login;   /* API login name, for logs and history rows */
 	/* Called after a transaction that wrote proxy_event rows has committed,
-	 * so proxy-glue pushes at once instead of at its next poll. May be NULL. */
+	 * so proxy-glue pushes at once instead of at its next poll, and the
+	 * worker holds the reply until the proxies have it (write-through,
+	 * worker.c). May be NULL. */
 	void (*policy_changed)(void *arg);
 	void *policy_arg;
 };

@@ -660,11 +660,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_add(f->drain_timer, &tv);
 }
 
-static void nudge_glue(void *arg)
-{
-	glue_nudge(arg);
-}
-
 struct front *front_new(const struct cfg *cfg, struct glue *glue)
 {
 	struct front *f = calloc(1, sizeof *f);
@@ -734,7 +729,7 @@ struct front *front_new(const struct cfg *cfg, struct glue *glue)
 	event_add(f->done_ev, NULL);
 	event_add(f->sigterm, NULL);
 	event_add(f->sigint, NULL);
-	f->pool = pool_new(cfg, pool_done, f, glue ? nudge_glue : NULL, glue);
+	f->pool = pool_new(cfg, pool_done, f, glue);
 	if (f->pool == NULL)
 		goto fail;
 	return f;

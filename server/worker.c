@@ -11,17 +11,33 @@
  * two workers, their caches and their DB connections stay hot, and a wake-up
  * goes to exactly one thread. Before it waits, a worker ends the read its
  * DB connection may have left open (db_idle), so the COMMIT of a read costs
- * no request its round trip. */
+ * no request its round trip.
+ *
+ * Write-through: a handler whose transaction changed policy calls
+ * req_policy_changed after COMMIT, which nudges the in-process glue and keeps
+ * its ticket. Once the reply is encoded the worker parks the job (`parked`
+ * list, under `lock`) and takes the next one: the write-through thread
+ * (wt_run) hands each parked reply over once every in-sync proxy has the
+ * change (glue_wait), or at its deadline (glue-write-through-ms after the
+ * reply was ready), in parking order. A worker never waits for a proxy, so
+ * policy writes cost the pool no throughput, only their own latency.
+ * Tickets grow with time and a proxy acknowledges them in order, so the
+ * parked head's wait also covers most of the jobs behind it. Without an
+ * in-process glue (no --proxy: the proxies are ngnprod-glue's) nothing is
+ * parked. pool_free stops the workers first, then the write-through thread,
+ * which hands over every parked reply before it exits. */
 #include <mysql.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "soapH.h"
 #include "auth.h"
 #include "cfg.h"
 #include "ctx.h"
 #include "db.h"
 #include "fault.h"
+#include "glue.h"
 #include "log.h"
 #include "soap_setup.h"
 #include "worker.h"
@@ -33,6 +49,7 @@ struct worker {
 	struct db *db;
 	struct req_ctx ctx;
 	char login[65];
+	unsigned long long ticket; /* glue_nudge ticket of this request's policy change, 0: none */
 	pthread_cond_t wake;
 	struct worker *next_idle;
 	int idle;               /* on the pool's idle stack */
@@ -48,9 +65,50 @@ struct pool {
 	pool_done_fn done;
 	void *done_arg;
 	struct auth_cache *auth;
+	struct glue *glue;      /* in-process proxy-glue, or NULL */
 	unsigned nworkers;
 	struct worker *workers;
+	/* write-through: replies held until the proxies have the change */
+	struct job *parked_head, *parked_tail;
+	unsigned parked;
+	int wt_stopping, wt_started;
+	pthread_cond_t wt_wake;
+	pthread_t wt_th;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The write-through thread: parked replies, oldest first. */
+static void *wt_run(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (p->parked_head == NULL && !p->wt_stopping)
+			pthread_cond_wait(&p->wt_wake, &p->lock);
+		struct job *job = p->parked_head;
+		if (job == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			break;
+		}
+		p->parked_head = job->next;
+		if (p->parked_head == NULL)
+			p->parked_tail = NULL;
+		pthread_mutex_unlock(&p->lock);
+		long long left = job->wt_deadline_ms - mono_ms();
+		glue_wait(p->glue, job->wt_ticket, left > 0 ? (unsigned)left : 0);
+		pthread_mutex_lock(&p->lock);
+		p->parked--;
+		pthread_mutex_unlock(&p->lock);
+		p->done(p->done_arg, job);
+	}
+	return NULL;
+}
 
 /* Runs after the header is parsed, before the operation: the login must be
  * valid, and the header is dropped so it is never echoed in the reply. */
@@ -108,6 +166,15 @@ static void serve(struct worker *w, struct job *job)
 	w->ctx.login = NULL;
 }
 
+/* req_policy_changed, after COMMIT: push now, and remember what to wait for */
+static void policy_changed(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long long t = glue_nudge(w->pool->glue);
+	if (t > w->ticket)
+		w->ticket = t;
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
@@ -142,18 +209,36 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		serve(w, job);
+		/* write-through: park the reply (in the same critical section as
+		 * busy--, so pool_pending never misses it) */
+		int park = w->ticket && p->wt_started;
+		if (park) {
+			job->wt_ticket = w->ticket;
+			job->wt_deadline_ms = mono_ms() + p->cfg->glue_write_through_ms;
+			job->next = NULL;
+		}
+		w->ticket = 0;
 
 		pthread_mutex_lock(&p->lock);
 		p->busy--;
+		if (park) {
+			if (p->parked_tail)
+				p->parked_tail->next = job;
+			else
+				p->parked_head = job;
+			p->parked_tail = job;
+			p->parked++;
+			pthread_cond_signal(&p->wt_wake);
+		}
 		pthread_mutex_unlock(&p->lock);
-		p->done(p->done_arg, job);
+		if (!park)
+			p->done(p->done_arg, job);
 	}
 	mysql_thread_end();
 	return NULL;
 }
 
-struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
-		      void (*policy_changed)(void *), void *policy_arg)
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, struct glue *glue)
 {
 	struct pool *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -161,7 +246,9 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 	p->cfg = cfg;
 	p->done = done;
 	p->done_arg = done_arg;
+	p->glue = glue;
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wt_wake, NULL);
 	p->auth = auth_cache_new(cfg->auth_cache_ttl);
 	p->nworkers = cfg->workers ? cfg->workers : 1;
 	p->workers = calloc(p->nworkers, sizeof *p->workers);
@@ -178,9 +265,15 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
 			goto fail;
 		w->ctx.db = w->db;
 		w->ctx.cfg = cfg;
-		w->ctx.policy_changed = policy_changed;
-		w->ctx.policy_arg = policy_arg;
+		w->ctx.policy_changed = glue ? policy_changed : NULL;
+		w->ctx.policy_arg = w;
 		w->soap->user = &w->ctx;
+	}
+	if (glue && cfg->glue_write_through_ms) {
+		if (pthread_create(&p->wt_th, NULL, wt_run, p) != 0)
+			log_warn("cannot start the write-through thread: replies do not wait for the proxies");
+		else
+			p->wt_started = 1;
 	}
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		if (pthread_create(&p->workers[i].th, NULL, run, &p->workers[i]) != 0) {
@@ -231,7 +324,7 @@ int pool_submit(struct pool *p, struct job *job)
 unsigned pool_pending(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);
-	unsigned n = p->queued + p->busy;
+	unsigned n = p->queued + p->busy + p->parked;
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }
@@ -247,6 +340,13 @@ void pool_free(struct pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < p->nworkers; i++)
 		pthread_join(p->workers[i].th, NULL);
+	if (p->wt_started) { /* after the workers: nothing is parked any more */
+		pthread_mutex_lock(&p->lock);
+		p->wt_stopping = 1;
+		pthread_cond_signal(&p->wt_wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->wt_th, NULL);
+	}
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		soap_destroy(p->workers[i].soap);
 		soap_end(p->workers[i].soap);
@@ -256,6 +356,7 @@ void pool_free(struct pool *p)
 	}
 	free(p->workers);
 	auth_cache_free(p->auth);
+	pthread_cond_destroy(&p->wt_wake);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }

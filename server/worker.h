@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 struct cfg;
+struct glue;
 struct pool;
 
 struct job {
@@ -20,16 +21,20 @@ struct job {
 	char *reply;        /* malloc'd reply XML */
 	size_t reply_len;
 	struct job *next;
+	unsigned long long wt_ticket; /* write-through: parked until the proxies have it (worker.c) */
+	long long wt_deadline_ms;     /* ... or until then (monotonic) */
 };
 
 /* Called from a worker thread when a job's reply is ready. */
 typedef void (*pool_done_fn)(void *arg, struct job *job);
 
-struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg,
-		      void (*policy_changed)(void *), void *policy_arg);
+/* glue: the in-process proxy-glue (NULL: none); a request that changed policy
+ * nudges it and, with glue-write-through-ms, its reply is held (not its
+ * worker) until the proxies have the change (worker.c). */
+struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, struct glue *glue);
 /* Queues a job; returns -1 when queue-limit jobs are already waiting. */
 int pool_submit(struct pool *p, struct job *job);
-/* Jobs queued or being served. */
+/* Jobs queued, being served, or with their reply held for write-through. */
 unsigned pool_pending(struct pool *p);
 /* Stops the workers after the queue is empty and joins them. */
 void pool_free(struct pool *p);

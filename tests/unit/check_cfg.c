@@ -41,6 +41,33 @@ START_TEST(values_are_checked)
 }
 END_TEST
 
+/* issue 11 item 2: proxy = [NAME=]URL; the glue settings of item 5 */
+START_TEST(proxy_names_and_glue_settings)
+{
+	struct cfg c;
+	char err[256];
+	cfg_defaults(&c);
+	ck_assert_uint_eq(c.glue_cursor_expire, 86400);
+	ck_assert_uint_eq(c.glue_write_through_ms, 50);
+	ck_assert_int_eq(cfg_set(&c, "proxy", "kamailio=http://127.0.0.1:5071/RPC", err, sizeof err), 0);
+	ck_assert_str_eq(c.proxies[0], "http://127.0.0.1:5071/RPC");
+	ck_assert_str_eq(c.proxy_names[0], "kamailio");
+	/* without a name the URL is the name (as before), even with '=' after "://" */
+	ck_assert_int_eq(cfg_set(&c, "proxy", "http://127.0.0.1:5072/RPC?a=b", err, sizeof err), 0);
+	ck_assert_str_eq(c.proxies[1], "http://127.0.0.1:5072/RPC?a=b");
+	ck_assert_ptr_null(c.proxy_names[1]);
+	ck_assert_int_eq(cfg_set(&c, "proxy", "=http://127.0.0.1:5073/RPC", err, sizeof err), -1);
+	ck_assert_int_eq(cfg_set(&c, "proxy", "bad name=http://127.0.0.1:5073/RPC", err, sizeof err), -1);
+	ck_assert_int_eq(cfg_set(&c, "proxy", "k1=", err, sizeof err), -1);
+	ck_assert_uint_eq(c.nproxies, 2);
+	ck_assert_int_eq(cfg_set(&c, "glue-cursor-expire", "0", err, sizeof err), 0);
+	ck_assert_uint_eq(c.glue_cursor_expire, 0);
+	ck_assert_int_eq(cfg_set(&c, "glue-write-through-ms", "0", err, sizeof err), 0);
+	ck_assert_uint_eq(c.glue_write_through_ms, 0);
+	cfg_free(&c);
+}
+END_TEST
+
 START_TEST(file_and_arguments)
 {
 	char path[] = "/tmp/ngn-cfg-XXXXXX";
@@ -81,6 +108,7 @@ Suite *cfg_suite(void)
 	TCase *tc = tcase_create("cfg");
 	tcase_add_test(tc, defaults_are_safe);
 	tcase_add_test(tc, values_are_checked);
+	tcase_add_test(tc, proxy_names_and_glue_settings);
 	tcase_add_test(tc, file_and_arguments);
 	suite_add_tcase(s, tc);
 	return s;

@@ -494,6 +494,39 @@ START_TEST(a_dead_proxy_blocks_nobody)
 }
 END_TEST
 
+/* write-through (glue.c W1-W3): glue_wait returns once every in-sync proxy
+ * has the change, and a proxy that is down does not count */
+START_TEST(write_through_waits_for_in_sync_proxies_only)
+{
+	struct cfg c;
+	char err[128], url[128];
+	make_cfg(&c, "wtwait", 600000);
+	snprintf(url, sizeof url, "dead=http://127.0.0.1:%s/RPC", getenv("NGN_TEST_DEAD_PORT"));
+	cfg_set(&c, "proxy", url, err, sizeof err);
+	struct glue *g = glue_start(&c);
+	cfg_free(&c);
+	ck_assert_ptr_nonnull(g);
+	struct rpcc *rc = rpcc_new(kam_rpc);
+	MYSQL *my = gt_connect();
+	wait_in_sync(g, 0);
+	ck_assert(proxy_state_is(g, 1, "down"));
+	ck_assert_int_eq(glue_wait(NULL, 1, 10), -1);
+	ck_assert_int_eq(glue_wait(g, 0, 10), -1);
+	for (int i = 0; i < 20; i++) {
+		int mask = i & 1 ? GLUE_G_BLOCKED : GLUE_G_FREEPSTN | GLUE_G_QUOTA;
+		gt_set_mask(my, "wt", "wtwait.test", mask);
+		double t0 = gt_now();
+		ck_assert_int_eq(glue_wait(g, glue_nudge(g), 10000), 0);
+		ck_assert_msg(gt_now() - t0 < 5, "the dead proxy made the write wait");
+		/* no polling: the proxy has it when glue_wait returns */
+		ck_assert_int_eq(rpcc_get(rc, "acct", "wt@wtwait.test"), mask);
+	}
+	glue_stop(g);
+	rpcc_free(rc);
+	mysql_close(my);
+}
+END_TEST
+
 START_TEST(prune_only_what_every_cursor_passed)
 {
 	MYSQL *my = gt_connect();
@@ -549,6 +582,7 @@ static Suite *glue_suite(void)
 	tcase_add_test(t, a_dead_proxy_blocks_nobody);
 	tcase_add_test(t, a_foreign_table_loses_its_stale_keys);
 	tcase_add_test(t, a_large_table_resyncs_despite_a_short_timeout);
+	tcase_add_test(t, write_through_waits_for_in_sync_proxies_only);
 	tcase_add_test(t, prune_only_what_every_cursor_passed); /* last: it empties the outbox */
 	suite_add_tcase(s, t);
 	return s;
