@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cfg.h"
+#include "core/cfg.h"
 #include "glue.h"
 #include "gluetest.h"
-#include "log.h"
+#include "core/log.h"
 
 static int cmp(const void *a, const void *b)
 {

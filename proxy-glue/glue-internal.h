@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "status.h"
+#include "core/status.h"
 
 struct db;
 struct event;

@@ -44,11 +44,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "cfg.h"
-#include "db.h"
+#include "core/cfg.h"
+#include "core/db.h"
 #include "glue.h"
 #include "glue-internal.h"
-#include "log.h"
+#include "core/log.h"
 
 #define GLUE_LOG_EVERY_MS 60000
 #define GLUE_PRUNE_EVERY_MS 60000

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
 #include "glue-internal.h"
 
 /* the mask of the policy groups among an account's rows (BIT_OR of no row is

@@ -57,9 +57,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
 #include "glue-internal.h"
-#include "log.h"
+#include "core/log.h"
 
 struct glue_proxy {
 	struct glue *g;

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include "auth.h"
-#include "cfg.h"
-#include "db.h"
-#include "log.h"
-#include "migrate.h"
+#include "core/auth.h"
+#include "core/cfg.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/migrate.h"
 #include "voucher_cli.h"
 
 static void usage(void)

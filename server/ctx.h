@@ -6,7 +6,7 @@
  * db and scope down to the store and never keep any of it past the request. */
 #ifndef NGN_CTX_H
 #define NGN_CTX_H
-#include "status.h"
+#include "core/status.h"
 
 struct soap;
 struct db;

@@ -5,7 +5,7 @@
  * detail/exception/{errorcode, errorstring} with a non-empty errorstring. */
 #ifndef NGN_FAULT_H
 #define NGN_FAULT_H
-#include "status.h"
+#include "core/status.h"
 
 struct soap;
 

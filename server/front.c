@@ -46,13 +46,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include "cfg.h"
-#include "embed.h"
+#include "core/cfg.h"
+#include "core/embed.h"
 #include "fault.h"
 #include "front-internal.h"
 #include "front.h"
 #include "glue.h"
-#include "log.h"
+#include "core/log.h"
 #include "worker.h"
 
 /* A client connection as the front sees it. Freed by the sweep once evhttp

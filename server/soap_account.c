@@ -1,7 +1,7 @@
 /* soap_account.c: the Sip port's account operations. Each handler decodes
  * and validates (soap_conv.c), makes one store call (one transaction), then
  * encodes the result or the fault; no SQL here. */
-#include "cfg.h"
+#include "core/cfg.h"
 #include "soap_conv.h"
 
 static int keep_clear(const struct req_ctx *r)

@@ -20,7 +20,7 @@
 #define NGN_SOAP_CONV_H
 #include "soapH.h"
 #include "ctx.h"
-#include "err.h"
+#include "core/err.h"
 #include "store.h"
 
 enum conv_mode { CONV_ADD, CONV_UPDATE };

@@ -21,10 +21,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "soapH.h"
-#include "cfg.h"
+#include "core/cfg.h"
 #include "ctx.h"
 #include "fault.h"
-#include "money.h"
+#include "core/money.h"
 #include "store_prepaid.h"
 #include "store_voucher.h"
 

@@ -3,7 +3,7 @@
 #define NGN_STORE_INTERNAL_H
 #include <stddef.h>
 #include <stdint.h>
-#include "db.h"
+#include "core/db.h"
 #include "store.h"
 #include "store_sql.h" /* SCOPE_COND, SCOPE_NARGS and the shared statements */
 

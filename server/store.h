@@ -20,11 +20,11 @@
 #define NGN_STORE_H
 #include <stddef.h>
 #include <stdint.h>
-#include "arena.h"
+#include "core/arena.h"
 #include "ctx.h"
-#include "digest.h"
-#include "err.h"
-#include "status.h"
+#include "core/digest.h"
+#include "core/err.h"
+#include "core/status.h"
 
 struct db;
 

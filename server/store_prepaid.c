@@ -35,7 +35,7 @@
  * store_voucher.c (after its card row), so there is no lock-order cycle. */
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
 #include "store_prepaid.h"
 #include "store_sql.h"
 

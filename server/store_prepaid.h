@@ -19,8 +19,8 @@
 #define NGN_STORE_PREPAID_H
 #include <stddef.h>
 #include <stdint.h>
-#include "money.h"
-#include "status.h"
+#include "core/money.h"
+#include "core/status.h"
 
 struct db;
 

@@ -10,8 +10,8 @@
 #define NGN_STORE_QUERY_H
 #include <stddef.h>
 #include <stdint.h>
-#include "db.h"
-#include "err.h"
+#include "core/db.h"
+#include "core/err.h"
 #include "store.h"
 
 /* Largest page: a larger range.count is clamped to it (total still counts

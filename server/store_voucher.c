@@ -37,8 +37,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <openssl/evp.h>
-#include "db.h"
-#include "log.h"
+#include "core/db.h"
+#include "core/log.h"
 #include "store_voucher.h"
 
 #define SALT_BYTES 16

@@ -10,8 +10,8 @@
 #define NGN_STORE_VOUCHER_H
 #include <stddef.h>
 #include <stdint.h>
-#include "money.h"
-#include "status.h"
+#include "core/money.h"
+#include "core/status.h"
 #include "store_prepaid.h"
 
 struct db;

@@ -6,7 +6,7 @@
  * is what makes "Alice@Example.COM" and "alice@example.com" one account. */
 #include <arpa/inet.h>
 #include <string.h>
-#include "digest.h"
+#include "core/digest.h"
 #include "validate.h"
 
 static int is_alnum(unsigned char c)

@@ -9,7 +9,7 @@
 #define NGN_VALIDATE_H
 #include <stddef.h>
 #include <stdint.h>
-#include "err.h"
+#include "core/err.h"
 #include "store.h"
 
 /* SIP user part (RFC 3261 "user": alphanumerics, -_.!~*'()&=+$,;?/ and

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "db.h"
-#include "money.h"
+#include "core/db.h"
+#include "core/money.h"
 #include "store_voucher.h"
 #include "voucher_cli.h"
 

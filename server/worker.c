@@ -32,13 +32,13 @@
 #include <string.h>
 #include <time.h>
 #include "soapH.h"
-#include "auth.h"
-#include "cfg.h"
+#include "core/auth.h"
+#include "core/cfg.h"
 #include "ctx.h"
-#include "db.h"
+#include "core/db.h"
 #include "fault.h"
 #include "glue.h"
-#include "log.h"
+#include "core/log.h"
 #include "soap_setup.h"
 #include "worker.h"
 

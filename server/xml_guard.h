@@ -9,7 +9,7 @@
 #ifndef NGN_XML_GUARD_H
 #define NGN_XML_GUARD_H
 #include <stddef.h>
-#include "status.h"
+#include "core/status.h"
 
 /* Attributes (namespace declarations included) one start tag may carry.
  * libxml2 2.9 and gSOAP both look attributes up in a list, so the cost of

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
 #include "inproc.h"
 #include "store.h"
 #include "testdb.h"

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "auth.h"
-#include "db.h"
-#include "migrate.h"
+#include "core/auth.h"
+#include "core/db.h"
+#include "core/migrate.h"
 #include "testdb.h"
 
 static struct db *db;

@@ -25,10 +25,10 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include "soapH.h"
-#include "cfg.h"
+#include "core/cfg.h"
 #include "ctx.h"
-#include "db.h"
-#include "money.h"
+#include "core/db.h"
+#include "core/money.h"
 #include "soap_setup.h"
 #include "store_prepaid.h"
 #include "store_voucher.h"

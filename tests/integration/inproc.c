@@ -6,7 +6,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpathInternals.h>
 #include "soapH.h"
-#include "db.h"
+#include "core/db.h"
 #include "soap_setup.h"
 #include "testdb.h"
 #include "inproc.h"

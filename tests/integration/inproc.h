@@ -8,7 +8,7 @@
 #define NGN_TEST_INPROC_H
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include "cfg.h"
+#include "core/cfg.h"
 #include "ctx.h"
 
 /* The login every call sends; the reply must contain neither string. */

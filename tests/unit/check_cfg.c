@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "suites.h"
-#include "cfg.h"
+#include "core/cfg.h"
 
 START_TEST(defaults_are_safe)
 {

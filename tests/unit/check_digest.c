@@ -3,7 +3,7 @@
  *   printf 'alice:example.com:secret' | md5sum */
 #include <string.h>
 #include "suites.h"
-#include "digest.h"
+#include "core/digest.h"
 
 START_TEST(known_vectors)
 {

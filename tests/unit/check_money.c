@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "suites.h"
-#include "money.h"
+#include "core/money.h"
 
 struct ok_case {
 	const char *text;

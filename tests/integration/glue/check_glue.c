@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cfg.h"
-#include "db.h"
+#include "core/cfg.h"
+#include "core/db.h"
 #include "glue.h"
 #include "glue-internal.h"
 #include "gluetest.h"
-#include "log.h"
+#include "core/log.h"
 
 static int kam_rpc;
 
