@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "raw_ops.h"
-#include "store_sql.h"
+#include "store/store_sql.h"
 
 struct rv {
 	int is_null;

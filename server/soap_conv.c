@@ -4,7 +4,7 @@
 #include <string.h>
 #include "fault.h"
 #include "soap_conv.h"
-#include "validate.h"
+#include "store/validate.h"
 
 struct req_ctx *conv_begin(struct soap *soap, struct store_res *res)
 {

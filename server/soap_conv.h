@@ -21,7 +21,7 @@
 #include "soapH.h"
 #include "ctx.h"
 #include "core/err.h"
-#include "store.h"
+#include "store/store.h"
 
 enum conv_mode { CONV_ADD, CONV_UPDATE };
 

@@ -25,8 +25,8 @@
 #include "ctx.h"
 #include "fault.h"
 #include "core/money.h"
-#include "store_prepaid.h"
-#include "store_voucher.h"
+#include "store/store_prepaid.h"
+#include "store/store_voucher.h"
 
 #define SIP_NAME_MAX 64   /* bytes, as subscriber.username/domain */
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "core/db.h"
 #include "core/money.h"
-#include "store_voucher.h"
+#include "store/store_voucher.h"
 #include "voucher_cli.h"
 
 enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };

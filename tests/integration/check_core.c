@@ -14,7 +14,7 @@
 #include <string.h>
 #include "core/db.h"
 #include "inproc.h"
-#include "store.h"
+#include "store/store.h"
 #include "testdb.h"
 
 static struct inproc T;

@@ -30,8 +30,8 @@
 #include "core/db.h"
 #include "core/money.h"
 #include "soap_setup.h"
-#include "store_prepaid.h"
-#include "store_voucher.h"
+#include "store/store_prepaid.h"
+#include "store/store_voucher.h"
 #include "testdb.h"
 #include "voucher_cli.h"
 

@@ -3,8 +3,8 @@
  * range input is refused. */
 #include <string.h>
 #include "suites.h"
-#include "store_query.h"
-#include "store_sql.h"
+#include "store/store_query.h"
+#include "store/store_sql.h"
 
 static const struct query_sort sorts[] = {
 	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
-#include "validate.h"
+#include "store/validate.h"
 
 /* Runs fn on a writable copy of in; returns its status, copy in out. */
 #define CHECK_FOLD(fn, in, expect_st, expect_out)                                  \
