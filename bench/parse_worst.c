@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "envelope.h"
-#include "xml_guard.h"
+#include "soap/xml_guard.h"
 
 #define MAX_BODY (1 << 20)
 

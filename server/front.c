@@ -48,7 +48,7 @@
 #include <time.h>
 #include "core/cfg.h"
 #include "core/embed.h"
-#include "fault.h"
+#include "soap/fault.h"
 #include "front-internal.h"
 #include "front.h"
 #include "glue.h"

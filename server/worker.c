@@ -34,12 +34,12 @@
 #include "soapH.h"
 #include "core/auth.h"
 #include "core/cfg.h"
-#include "ctx.h"
+#include "soap/ctx.h"
 #include "core/db.h"
-#include "fault.h"
+#include "soap/fault.h"
 #include "glue.h"
 #include "core/log.h"
-#include "soap_setup.h"
+#include "soap/soap_setup.h"
 #include "worker.h"
 
 struct worker {

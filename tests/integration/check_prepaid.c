@@ -26,10 +26,10 @@
 #include <libxml/xpath.h>
 #include "soapH.h"
 #include "core/cfg.h"
-#include "ctx.h"
+#include "soap/ctx.h"
 #include "core/db.h"
 #include "core/money.h"
-#include "soap_setup.h"
+#include "soap/soap_setup.h"
 #include "store/store_prepaid.h"
 #include "store/store_voucher.h"
 #include "testdb.h"

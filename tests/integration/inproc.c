@@ -7,7 +7,7 @@
 #include <libxml/xpathInternals.h>
 #include "soapH.h"
 #include "core/db.h"
-#include "soap_setup.h"
+#include "soap/soap_setup.h"
 #include "testdb.h"
 #include "inproc.h"
 

@@ -9,7 +9,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include "core/cfg.h"
-#include "ctx.h"
+#include "soap/ctx.h"
 
 /* The login every call sends; the reply must contain neither string. */
 #define INPROC_LOGIN "soapadmin"

@@ -2,8 +2,8 @@
 #include <string.h>
 #include "suites.h"
 #include "soapH.h"
-#include "fault.h"
-#include "soap_setup.h"
+#include "soap/fault.h"
+#include "soap/soap_setup.h"
 
 START_TEST(every_status_has_a_row)
 {
