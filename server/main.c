@@ -9,7 +9,7 @@
 #include <time.h>
 #include "core/cfg.h"
 #include "core/db.h"
-#include "front.h"
+#include "front/front.h"
 #include "glue.h"
 #include "core/log.h"
 #include "core/migrate.h"
