@@ -33,7 +33,7 @@
 #include "store/store_prepaid.h"
 #include "store/store_voucher.h"
 #include "testdb.h"
-#include "voucher_cli.h"
+#include "admin/voucher_cli.h"
 
 static struct db *db;
 static struct cfg cfg;
