@@ -11,7 +11,7 @@
 #ifndef NGN_AUTH_H
 #define NGN_AUTH_H
 #include <stddef.h>
-#include "soap/ctx.h"
+#include "scope.h"
 #include "status.h"
 
 struct db;

@@ -6,22 +6,12 @@
  * db and scope down to the store and never keep any of it past the request. */
 #ifndef NGN_CTX_H
 #define NGN_CTX_H
+#include "core/scope.h"
 #include "core/status.h"
 
 struct soap;
 struct db;
 struct cfg;
-
-enum login_role { ROLE_ADMIN = 0, ROLE_RESELLER, ROLE_CUSTOMER };
-
-/* Who is calling, as the store sees it. An admin without impersonate sees
- * everything; reseller/customer scoping (a later issue) narrows listings and
- * lookups to records whose reseller/customer id matches. */
-struct scope {
-	enum login_role role;
-	unsigned reseller;   /* 0: any */
-	unsigned customer;   /* 0: any */
-};
 
 struct req_ctx {
 	struct db *db;

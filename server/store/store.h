@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/arena.h"
-#include "soap/ctx.h"
+#include "core/scope.h"
 #include "core/digest.h"
 #include "core/err.h"
 #include "core/status.h"
