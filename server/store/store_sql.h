@@ -1,5 +1,5 @@
 /* store_sql.h: the SQL text of the statements that both the store
- * (server/store_*.c) and the benchmark's raw baseline (bench/raw_ops.c) run.
+ * (server/store/store_*.c) and the benchmark's raw baseline (bench/raw_ops.c) run.
  *
  * Why one header: the raw baseline measures what the database costs for
  * exactly ngnprod's statements; with two copies of the text (as before) a

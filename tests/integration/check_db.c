@@ -1,4 +1,4 @@
-/* check_db.c: server/db.c, server/migrate.c and server/auth.c against a real
+/* check_db.c: server/core/db.c, server/core/migrate.c and server/core/auth.c against a real
  * private MariaDB (run under tests/lib/with-mariadb.sh, which also provides
  * NGN_TEST_DB_CTL to kill and restart the database). */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* check_cfg.c: configuration keys, files and command lines (server/cfg.c). */
+/* check_cfg.c: configuration keys, files and command lines (server/core/cfg.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

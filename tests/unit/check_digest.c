@@ -1,4 +1,4 @@
-/* check_digest.c: the SIP password digests (server/digest.c). Expected
+/* check_digest.c: the SIP password digests (server/core/digest.c). Expected
  * values were computed independently, e.g.
  *   printf 'alice:example.com:secret' | md5sum */
 #include <string.h>

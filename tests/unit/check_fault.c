@@ -1,4 +1,4 @@
-/* check_fault.c: the status -> fault table (server/fault.c). */
+/* check_fault.c: the status -> fault table (server/soap/fault.c). */
 #include <string.h>
 #include "suites.h"
 #include "soapH.h"

@@ -1,4 +1,4 @@
-/* check_money.c: exact decimal text <-> minor units (server/money.c). */
+/* check_money.c: exact decimal text <-> minor units (server/core/money.c). */
 #include <stdint.h>
 #include <string.h>
 #include "suites.h"

@@ -1,4 +1,4 @@
-/* check_query.c: listing statements (server/store_query.c): the SQL text is
+/* check_query.c: listing statements (server/store/store_query.c): the SQL text is
  * assembled from fixed fragments only, values are bound, and bad orderBy or
  * range input is refused. */
 #include <string.h>

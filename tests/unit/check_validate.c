@@ -1,4 +1,4 @@
-/* check_validate.c: input syntax checks and normalisation (server/validate.c). */
+/* check_validate.c: input syntax checks and normalisation (server/store/validate.c). */
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
