@@ -149,7 +149,7 @@ static void serve(struct worker *w, struct job *job)
 {
 	const char *reply;
 	size_t len;
-	job->status = soap_setup_serve(w->soap, job->body, job->len, check_login, w, &reply, &len);
+	job->status = edge_serve(w->soap, job->body, job->len, check_login, w, &reply, &len);
 	job->reply = malloc(len + 1);
 	if (job->reply) {
 		memcpy(job->reply, reply, len + 1);
@@ -254,12 +254,12 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, 
 	p->workers = calloc(p->nworkers, sizeof *p->workers);
 	if (p->auth == NULL || p->workers == NULL)
 		goto fail;
-	struct soap_limits lim = { cfg->max_body, cfg->max_string, cfg->max_array, cfg->max_depth };
+	struct edge_limits lim = { cfg->max_body, cfg->max_string, cfg->max_array, cfg->max_depth };
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		struct worker *w = &p->workers[i];
 		w->pool = p;
 		pthread_cond_init(&w->wake, NULL);
-		w->soap = soap_setup_new(&lim);
+		w->soap = edge_new(&lim);
 		w->db = db_new(&cfg->db);
 		if (w->soap == NULL || w->db == NULL)
 			goto fail;

@@ -18,7 +18,7 @@
 #include "fault.h"
 #include "xml_guard.h"
 
-struct soap *soap_setup_new(const struct soap_limits *lim)
+struct soap *edge_new(const struct edge_limits *lim)
 {
 	xml_guard_init(); /* here: workers are created from the main thread */
 	struct soap *soap = soap_new1(SOAP_XML_TREE | SOAP_C_UTFSTRING);
@@ -55,9 +55,9 @@ static int has_nul(const char *body, size_t len)
 	return 0;
 }
 
-int soap_setup_serve(struct soap *soap, const char *body, size_t len,
-		     int (*before_dispatch)(struct soap *, void *), void *arg,
-		     const char **reply, size_t *reply_len)
+int edge_serve(struct soap *soap, const char *body, size_t len,
+	       int (*before_dispatch)(struct soap *, void *), void *arg,
+	       const char **reply, size_t *reply_len)
 {
 	const char *out = NULL;
 	soap->is = body;
