@@ -145,7 +145,7 @@ static struct reply serve(const char *body)
 	soap->user = &ctx;
 	const char *out = NULL;
 	size_t len = 0;
-	r.status = edge_serve(soap, body, strlen(body), NULL, NULL, &out, &len);
+	r.status = edge_serve(soap, body, strlen(body), NULL, NULL, NULL, &out, &len);
 	r.raw = strndup(out, len);
 	if (getenv("NGN_TEST_DUMP"))  /* NGN_TEST_DUMP=1: show every reply */
 		fprintf(stderr, "HTTP %d\n%s\n", r.status, r.raw);

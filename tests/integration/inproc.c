@@ -84,7 +84,7 @@ int inproc_call_envelope(struct inproc *t, const char *envelope)
 	drop_reply(t);
 	const char *out = NULL;
 	size_t outlen = 0;
-	t->status = edge_serve(t->soap, envelope, strlen(envelope), NULL, NULL, &out, &outlen);
+	t->status = edge_serve(t->soap, envelope, strlen(envelope), NULL, NULL, NULL, &out, &outlen);
 	t->reply = strndup(out, outlen);
 	soap_destroy(t->soap);
 	soap_end(t->soap);
