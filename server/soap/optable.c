@@ -89,11 +89,16 @@ static int ascii_casecmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {
 		int x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x == y) { /* the common case: fold only bytes that differ */
+			if (x == 0)
+				return 0;
+			continue;
+		}
 		if (x >= 'A' && x <= 'Z')
 			x += 'a' - 'A';
 		if (y >= 'A' && y <= 'Z')
 			y += 'a' - 'A';
-		if (x != y || x == 0)
+		if (x != y)
 			return x - y;
 	}
 }
