@@ -49,6 +49,7 @@
 #include "core/cfg.h"
 #include "core/embed.h"
 #include "soap/fault.h"
+#include "soap/optable.h"
 #include "front-internal.h"
 #include "front.h"
 #include "glue.h"
@@ -533,14 +534,18 @@ static void send_status(struct front *f, struct evhttp_request *req)
 	char glue[8192] = "null";
 	if (f->glue)
 		glue_status_json(f->glue, glue, sizeof glue);
-	char body[9216];
+	/* per SOAP operation (soap/optable.h): calls, faults, time_us */
+	char ops[8192];
+	if (op_stats_json(pool_op_stats(f->pool), ops, sizeof ops) < 0)
+		snprintf(ops, sizeof ops, "null");
+	char body[sizeof glue + sizeof ops + 1024];
 	int n = snprintf(body, sizeof body,
 			 "{\"version\":\"%s\",\"workers\":%u,\"pending\":%u,\"connections\":%u,"
 			 "\"max_connections\":%u,\"served\":%lu,\"faults\":%lu,\"overloaded\":%lu,"
-			 "\"slow_clients_cut\":%lu,\"draining\":%s,\"glue\":%s}\n",
+			 "\"slow_clients_cut\":%lu,\"draining\":%s,\"operations\":%s,\"glue\":%s}\n",
 			 PACKAGE_VERSION, f->cfg->workers, pool_pending(f->pool), f->connections,
 			 f->cfg->max_connections, f->served, f->faults, f->overloaded,
-			 f->cut_slow, f->draining ? "true" : "false", glue);
+			 f->cut_slow, f->draining ? "true" : "false", ops, glue);
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = snprintf(body, sizeof body, "{\"error\":\"status too large\"}\n");
 	send_text(req, 200, "OK", "application/json", body, (size_t)n);

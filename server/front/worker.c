@@ -39,6 +39,7 @@
 #include "soap/fault.h"
 #include "glue.h"
 #include "core/log.h"
+#include "soap/optable.h"
 #include "soap/soap_setup.h"
 #include "worker.h"
 
@@ -68,6 +69,7 @@ struct pool {
 	struct glue *glue;      /* in-process proxy-glue, or NULL */
 	unsigned nworkers;
 	struct worker *workers;
+	struct op_stats *ops;   /* per-operation counters (optable.h), for GET /status */
 	/* write-through: replies held until the proxies have the change */
 	struct job *parked_head, *parked_tail;
 	unsigned parked;
@@ -149,7 +151,7 @@ static void serve(struct worker *w, struct job *job)
 {
 	const char *reply;
 	size_t len;
-	job->status = soap_setup_serve(w->soap, job->body, job->len, check_login, w, &reply, &len);
+	job->status = edge_serve(w->soap, job->body, job->len, check_login, w, w->pool->ops, &reply, &len);
 	job->reply = malloc(len + 1);
 	if (job->reply) {
 		memcpy(job->reply, reply, len + 1);
@@ -252,14 +254,15 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, 
 	p->auth = auth_cache_new(cfg->auth_cache_ttl);
 	p->nworkers = cfg->workers ? cfg->workers : 1;
 	p->workers = calloc(p->nworkers, sizeof *p->workers);
-	if (p->auth == NULL || p->workers == NULL)
+	p->ops = op_stats_new();
+	if (p->auth == NULL || p->workers == NULL || p->ops == NULL)
 		goto fail;
-	struct soap_limits lim = { cfg->max_body, cfg->max_string, cfg->max_array, cfg->max_depth };
+	struct edge_limits lim = { cfg->max_body, cfg->max_string, cfg->max_array, cfg->max_depth };
 	for (unsigned i = 0; i < p->nworkers; i++) {
 		struct worker *w = &p->workers[i];
 		w->pool = p;
 		pthread_cond_init(&w->wake, NULL);
-		w->soap = soap_setup_new(&lim);
+		w->soap = edge_new(&lim);
 		w->db = db_new(&cfg->db);
 		if (w->soap == NULL || w->db == NULL)
 			goto fail;
@@ -292,6 +295,7 @@ fail:
 		db_free(p->workers[i].db);
 	}
 	free(p->workers);
+	free(p->ops);
 	auth_cache_free(p->auth);
 	free(p);
 	return NULL;
@@ -329,6 +333,11 @@ unsigned pool_pending(struct pool *p)
 	return n;
 }
 
+const struct op_stats *pool_op_stats(const struct pool *p)
+{
+	return p->ops;
+}
+
 void pool_free(struct pool *p)
 {
 	if (p == NULL)
@@ -355,6 +364,7 @@ void pool_free(struct pool *p)
 		pthread_cond_destroy(&p->workers[i].wake);
 	}
 	free(p->workers);
+	free(p->ops);
 	auth_cache_free(p->auth);
 	pthread_cond_destroy(&p->wt_wake);
 	pthread_mutex_destroy(&p->lock);

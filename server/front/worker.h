@@ -10,6 +10,7 @@
 
 struct cfg;
 struct glue;
+struct op_stats;
 struct pool;
 
 struct job {
@@ -36,6 +37,9 @@ struct pool *pool_new(const struct cfg *cfg, pool_done_fn done, void *done_arg, 
 int pool_submit(struct pool *p, struct job *job);
 /* Jobs queued, being served, or with their reply held for write-through. */
 unsigned pool_pending(struct pool *p);
+/* The pool's per-operation counters: op_count of them (soap/optable.h),
+ * updated by the workers with relaxed atomics, valid until pool_free. */
+const struct op_stats *pool_op_stats(const struct pool *p);
 /* Stops the workers after the queue is empty and joins them. */
 void pool_free(struct pool *p);
 

@@ -1,7 +1,7 @@
 /* check_prepaid.c: the prepaid operations end to end below HTTP, against a
  * private MariaDB (run under tests/lib/with-mariadb.sh).
  *
- * SOAP cases go through soap_setup_serve in process, as the worker does,
+ * SOAP cases go through edge_serve in process, as the worker does,
  * and read the reply with libxml2 XPath; the database is checked with plain
  * SQL. Concurrency cases drive the store from many threads, each with its
  * own connection. wire/ holds verbatim CDRTool requests (copies of
@@ -38,7 +38,7 @@
 static struct db *db;
 static struct cfg cfg;
 static const char *login = "test";
-static struct soap_limits limits = { 1 << 20, 65536, 1000, 32 };
+static struct edge_limits limits = { 1 << 20, 65536, 1000, 32 };
 
 /* the card that wire/addBalanceFromVoucher.http redeems: id 42, number
  * 123456789, in batch 1 worth 25.5 */
@@ -139,13 +139,13 @@ static void reply_free(struct reply *r)
 static struct reply serve(const char *body)
 {
 	struct reply r = { 0 };
-	struct soap *soap = soap_setup_new(&limits);
+	struct soap *soap = edge_new(&limits);
 	ck_assert_ptr_nonnull(soap);
 	struct req_ctx ctx = { .db = db, .cfg = &cfg, .login = login };
 	soap->user = &ctx;
 	const char *out = NULL;
 	size_t len = 0;
-	r.status = soap_setup_serve(soap, body, strlen(body), NULL, NULL, &out, &len);
+	r.status = edge_serve(soap, body, strlen(body), NULL, NULL, NULL, &out, &len);
 	r.raw = strndup(out, len);
 	if (getenv("NGN_TEST_DUMP"))  /* NGN_TEST_DUMP=1: show every reply */
 		fprintf(stderr, "HTTP %d\n%s\n", r.status, r.raw);

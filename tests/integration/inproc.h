@@ -1,4 +1,4 @@
-/* inproc.h: Sip-port requests served in process (soap_setup_serve) against
+/* inproc.h: Sip-port requests served in process (edge_serve) against
  * the private test MariaDB, with the reply parsed by libxml2 for XPath
  * checks. For integration suites run under tests/lib/with-mariadb.sh.
  *

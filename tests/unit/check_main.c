@@ -8,6 +8,7 @@ int main(void)
 	srunner_add_suite(sr, digest_suite());
 	srunner_add_suite(sr, fault_suite());
 	srunner_add_suite(sr, money_suite());
+	srunner_add_suite(sr, optable_suite());
 	srunner_add_suite(sr, query_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_run_all(sr, CK_NORMAL);

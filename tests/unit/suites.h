@@ -7,6 +7,7 @@ Suite *cfg_suite(void);
 Suite *digest_suite(void);
 Suite *fault_suite(void);
 Suite *money_suite(void);
+Suite *optable_suite(void);
 Suite *query_suite(void);
 Suite *validate_suite(void);
 
