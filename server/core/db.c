@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include "db.h"
+#include "fault_inject.h"
 #include "log.h"
 
 #define MAX_STMTS 256
@@ -305,6 +306,8 @@ static enum ngn_status run(struct db *db, const char *sql, int by_text, const st
 	}
 	if (nargs && mysql_stmt_bind_param(s->st, b))
 		return fail(db, mysql_stmt_errno(s->st), mysql_stmt_error(s->st));
+	if (FI_FAIL(FI_EXEC))
+		return fail(db, ER_UNKNOWN_ERROR, "injected fault: statement execution");
 	if (mysql_stmt_execute(s->st))
 		return fail(db, mysql_stmt_errno(s->st), mysql_stmt_error(s->st));
 	db->stmts_in_txn++;
@@ -330,6 +333,8 @@ static int grow(struct colbuf *c, size_t need)
 {
 	if (c->cap >= need)
 		return 0;
+	if (FI_FAIL(FI_ALLOC))
+		return -1;
 	size_t cap = c->cap ? c->cap : 256;
 	while (cap < need)
 		cap *= 2;
@@ -521,9 +526,10 @@ static enum ngn_status txn(struct db *db, db_txn_fn fn, void *arg, int commit)
 			if (db->my == NULL || db->dead)
 				return NGN_E_DB_UNAVAILABLE;
 			db->read_open = 0;
-			if (mysql_commit(db->my)) {
-				unsigned e = mysql_errno(db->my);
-				st = fail(db, e, mysql_error(db->my));
+			int injected = FI_FAIL(FI_COMMIT);
+			if (injected || mysql_commit(db->my)) {
+				unsigned e = injected ? ER_UNKNOWN_ERROR : mysql_errno(db->my);
+				st = fail(db, e, injected ? "injected fault: COMMIT" : mysql_error(db->my));
 				if (st == NGN_E_CONFLICT && retryable(db) && attempt < TXN_RETRIES)
 					continue;
 				return st;
