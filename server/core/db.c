@@ -3,7 +3,8 @@
  * Invariants:
  *  1. SQL reaches the server only as prepared statements whose text is a
  *     string literal of the program; values travel as bound parameters.
- *  2. autocommit is off; every write ends in COMMIT or ROLLBACK inside db_txn.
+ *  2. autocommit is off; every write ends in COMMIT or ROLLBACK inside db_txn
+ *     (a failed COMMIT is followed by a ROLLBACK).
  *     A read (db_read) is left open instead: under READ COMMITTED every
  *     SELECT takes a fresh view and holds no row locks, so its COMMIT only
  *     releases metadata locks, and that round trip (a system call and a
@@ -530,6 +531,11 @@ static enum ngn_status txn(struct db *db, db_txn_fn fn, void *arg, int commit)
 			if (injected || mysql_commit(db->my)) {
 				unsigned e = injected ? ER_UNKNOWN_ERROR : mysql_errno(db->my);
 				st = fail(db, e, injected ? "injected fault: COMMIT" : mysql_error(db->my));
+				/* a failed COMMIT may leave the transaction open: roll
+				 * it back, or the next COMMIT on this connection would
+				 * write what this one reported as failed */
+				if (db->my && !db->dead)
+					mysql_rollback(db->my);
 				if (st == NGN_E_CONFLICT && retryable(db) && attempt < TXN_RETRIES)
 					continue;
 				return st;

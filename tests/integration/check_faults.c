@@ -199,6 +199,14 @@ START_TEST(every_operation_survives_failed_executions)
 }
 END_TEST
 
+START_TEST(every_operation_survives_failed_commits)
+{
+	unsigned long n = walk(FI_COMMIT, 9001);
+	printf("COMMIT: %lu injected failures\n", n);
+	ck_assert_uint_gt(n, 0);
+}
+END_TEST
+
 START_TEST(every_operation_survives_failed_allocations)
 {
 	unsigned long n = walk(FI_ALLOC, 9002);
@@ -214,6 +222,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_operation_survives_failed_executions);
+	tcase_add_test(tc, every_operation_survives_failed_commits);
 	tcase_add_test(tc, every_operation_survives_failed_allocations);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
