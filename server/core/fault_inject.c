@@ -7,6 +7,7 @@ static _Thread_local struct {
 	enum fi_point point;
 	unsigned long nth;       /* 0: disarmed */
 	unsigned long count[FI_POINTS];
+	unsigned long at_fire[FI_POINTS];
 	int fired;
 } fi;
 
@@ -18,6 +19,8 @@ int fi_fail(enum fi_point p)
 	if (fi.nth == 0 || p != fi.point || fi.count[p] != fi.nth)
 		return 0;
 	fi.fired = 1;
+	for (int i = 0; i < FI_POINTS; i++)
+		fi.at_fire[i] = fi.count[i];
 	return 1;
 }
 
@@ -27,7 +30,7 @@ void fi_arm(enum fi_point p, unsigned long n)
 	fi.nth = n;
 	fi.fired = 0;
 	for (int i = 0; i < FI_POINTS; i++)
-		fi.count[i] = 0;
+		fi.count[i] = fi.at_fire[i] = 0;
 }
 
 void fi_disarm(void)
@@ -38,6 +41,11 @@ void fi_disarm(void)
 unsigned long fi_count(enum fi_point p)
 {
 	return (unsigned)p < FI_POINTS ? fi.count[p] : 0;
+}
+
+unsigned long fi_count_at_fire(enum fi_point p)
+{
+	return (unsigned)p < FI_POINTS ? fi.at_fire[p] : 0;
 }
 
 int fi_fired(void)

@@ -16,7 +16,8 @@
 #define NGN_FAULT_INJECT_H
 
 enum fi_point {
-	FI_ALLOC,   /* arena_alloc, db.c's column buffers */
+	FI_ALLOC,   /* arena_alloc, db.c's column buffers; check_faults.c
+		     * adds gSOAP's soap_malloc */
 	FI_EXEC,    /* mysql_stmt_execute of a prepared statement (db.c run()) */
 	FI_COMMIT,  /* the COMMIT that ends db_txn */
 	FI_POINTS
@@ -29,8 +30,11 @@ int fi_fail(enum fi_point p);
  * the counters. */
 void fi_arm(enum fi_point p, unsigned long n);
 void fi_disarm(void);
-/* Events of point p counted since fi_arm, and whether the armed one fired. */
+/* Events of point p counted since fi_arm, and whether the armed one fired.
+ * fi_count_at_fire: events of point p counted when the armed one fired
+ * (for instance whether a COMMIT had already succeeded). */
 unsigned long fi_count(enum fi_point p);
+unsigned long fi_count_at_fire(enum fi_point p);
 int fi_fired(void);
 #define FI_FAIL(p) fi_fail(p)
 #else
