@@ -108,8 +108,9 @@ static unsigned long long fingerprint(void)
 	"<" tag " xsi:type=\"ns4:SipId\"><username xsi:type=\"xsd:string\">" u "</username>"        \
 	"<domain xsi:type=\"xsd:string\">" d "</domain></" tag ">"
 
-/* One call of each of the 21 operations, in an order where each success
- * prepares the next: a captured client request (fixture) or a body. `before`
+/* One call of each of the 21 operations (two of addAccount and deleteAccount:
+ * an account with an ACL and properties takes other paths), in an order
+ * where each success prepares the next: a captured client request (fixture) or a body. `before`
  * is SQL run first, outside the walk. `item_code`: an operation that
  * reports errors per item of its reply (getPrepaidStatus) may answer a
  * failure there instead of with a fault; the XPath of that item's code. */
@@ -124,6 +125,7 @@ static const struct op {
 	{ "updateDomain", "updateDomain", NULL, NULL, NULL },
 	{ "getDomains", "getDomains", NULL, NULL, NULL },
 	{ "addAccount", "addAccount", NULL, NULL, NULL },
+	{ "addAccount (ACL, properties)", "addAccount_props", NULL, NULL, NULL },
 	{ "getAccount", "getAccount", NULL, NULL, NULL },
 	{ "getAccounts", "getAccounts", NULL, NULL, NULL },
 	{ "updateAccount", "updateAccount_roundtrip", NULL, NULL, NULL },
@@ -148,6 +150,8 @@ static const struct op {
 	{ "getCreditHistory", "getCreditHistory", NULL, NULL, NULL },
 	{ "deleteAlias", "deleteAlias", NULL, NULL, NULL },
 	{ "deleteAccount", "deleteAccount", NULL, NULL, NULL },
+	{ "deleteAccount (ACL, properties)", NULL,
+	  "<ns5:deleteAccount>" SIPID("sipId", "bob", "example.com") "</ns5:deleteAccount>", NULL, NULL },
 	{ "deleteDomain", "deleteDomain", NULL, NULL, NULL },
 };
 
@@ -255,7 +259,7 @@ static struct walk_stats walk(enum fi_point p, int code)
 START_TEST(every_operation_survives_failed_executions)
 {
 	struct walk_stats ws = walk(FI_EXEC, 9001);
-	printf("statement execution: %lu injected failures over %zu operations\n", ws.injected,
+	printf("statement execution: %lu injected failures over %zu calls\n", ws.injected,
 	       sizeof ops / sizeof ops[0]);
 	ck_assert_uint_ge(ws.injected, sizeof ops / sizeof ops[0]);
 	ck_assert_uint_eq(ws.after_commit, 0);
