@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arena.h"
+#include "fault_inject.h"
 
 #define ARENA_BLOCK 16384
 
@@ -18,6 +19,8 @@ struct arena_blk {
 void *arena_alloc(struct arena *a, size_t n)
 {
 	const size_t al = alignof(max_align_t);
+	if (FI_FAIL(FI_ALLOC))
+		return NULL;
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - al)

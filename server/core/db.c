@@ -3,7 +3,8 @@
  * Invariants:
  *  1. SQL reaches the server only as prepared statements whose text is a
  *     string literal of the program; values travel as bound parameters.
- *  2. autocommit is off; every write ends in COMMIT or ROLLBACK inside db_txn.
+ *  2. autocommit is off; every write ends in COMMIT or ROLLBACK inside db_txn
+ *     (a failed COMMIT is followed by a ROLLBACK).
  *     A read (db_read) is left open instead: under READ COMMITTED every
  *     SELECT takes a fresh view and holds no row locks, so its COMMIT only
  *     releases metadata locks, and that round trip (a system call and a
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 #include "db.h"
+#include "fault_inject.h"
 #include "log.h"
 
 #define MAX_STMTS 256
@@ -305,6 +307,8 @@ static enum ngn_status run(struct db *db, const char *sql, int by_text, const st
 	}
 	if (nargs && mysql_stmt_bind_param(s->st, b))
 		return fail(db, mysql_stmt_errno(s->st), mysql_stmt_error(s->st));
+	if (FI_FAIL(FI_EXEC))
+		return fail(db, ER_UNKNOWN_ERROR, "injected fault: statement execution");
 	if (mysql_stmt_execute(s->st))
 		return fail(db, mysql_stmt_errno(s->st), mysql_stmt_error(s->st));
 	db->stmts_in_txn++;
@@ -330,6 +334,8 @@ static int grow(struct colbuf *c, size_t need)
 {
 	if (c->cap >= need)
 		return 0;
+	if (FI_FAIL(FI_ALLOC))
+		return -1;
 	size_t cap = c->cap ? c->cap : 256;
 	while (cap < need)
 		cap *= 2;
@@ -521,9 +527,15 @@ static enum ngn_status txn(struct db *db, db_txn_fn fn, void *arg, int commit)
 			if (db->my == NULL || db->dead)
 				return NGN_E_DB_UNAVAILABLE;
 			db->read_open = 0;
-			if (mysql_commit(db->my)) {
-				unsigned e = mysql_errno(db->my);
-				st = fail(db, e, mysql_error(db->my));
+			int injected = FI_FAIL(FI_COMMIT);
+			if (injected || mysql_commit(db->my)) {
+				unsigned e = injected ? ER_UNKNOWN_ERROR : mysql_errno(db->my);
+				st = fail(db, e, injected ? "injected fault: COMMIT" : mysql_error(db->my));
+				/* a failed COMMIT may leave the transaction open: roll
+				 * it back, or the next COMMIT on this connection would
+				 * write what this one reported as failed */
+				if (db->my && !db->dead)
+					mysql_rollback(db->my);
 				if (st == NGN_E_CONFLICT && retryable(db) && attempt < TXN_RETRIES)
 					continue;
 				return st;
