@@ -10,7 +10,9 @@
  *   bob@example.com    prepaid, balance 12.5            (subscriber 2)
  *   carol@example.com  not prepaid                      (subscriber 3)
  *   eve@example.com    Kamailio subscriber only         (subscriber 4)
- *   dave@example.com   does not exist */
+ *   dave@example.com   does not exist
+ * All of these belong to reseller 0, customer 0; the scope cases (at the
+ * end) add a second tenant's account. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,7 @@
 static struct db *db;
 static struct cfg cfg;
 static const char *login = "test";
+static struct scope scope;   /* the caller's, for serve(); admin by default */
 static struct soap_limits limits = { 1 << 20, 65536, 1000, 32 };
 
 /* the card that wire/addBalanceFromVoucher.http redeems: id 42, number
@@ -94,6 +97,7 @@ static void setup(void)
 	cfg.voucher_max_failures = 3;
 	cfg.voucher_lockout = 300;
 	login = "test";
+	scope = (struct scope){ ROLE_ADMIN, 0, 0 };
 	limits.max_array = 1000;
 	sql("INSERT INTO domain (id, domain) VALUES (1, 'example.com')");
 	sql("INSERT INTO subscriber (id, username, domain) VALUES (1, 'alice', 'example.com'),"
@@ -141,7 +145,7 @@ static struct reply serve(const char *body)
 	struct reply r = { 0 };
 	struct soap *soap = soap_setup_new(&limits);
 	ck_assert_ptr_nonnull(soap);
-	struct req_ctx ctx = { .db = db, .cfg = &cfg, .login = login };
+	struct req_ctx ctx = { .db = db, .cfg = &cfg, .scope = scope, .login = login };
 	soap->user = &ctx;
 	const char *out = NULL;
 	size_t len = 0;
@@ -1225,6 +1229,90 @@ START_TEST(cli_refuses_bad_arguments)
 }
 END_TEST
 
+/* ---- scope: a narrowed login sees only its own tenant ---------------------- */
+
+/* frank@example.net belongs to reseller 2, customer 20 (prepaid, balance 7,
+ * one history row); alice, bob and carol are moved to reseller 1,
+ * customer 10. */
+static void two_tenants(void)
+{
+	sql("UPDATE sip_account SET reseller = 1, customer = 10");
+	sql("INSERT INTO domain (id, domain) VALUES (2, 'example.net')");
+	sql("INSERT INTO subscriber (id, username, domain) VALUES (5, 'frank', 'example.net')");
+	sql("INSERT INTO sip_account (subscriber_id, domain_id, prepaid, reseller, customer) VALUES (5, 2, 1, 2, 20)");
+	sql("INSERT INTO prepaid_balance (subscriber_id, balance) VALUES (5, 70000)");
+	sql("INSERT INTO prepaid_history (subscriber_id, date, action, value, balance)"
+	    " VALUES (5, UTC_TIMESTAMP(), 'Add balance', 70000, 70000)");
+}
+
+/* The fault code and errorstring of a reply, with the account's name
+ * replaced by "X", so that a foreign and a missing account can be compared. */
+static void fault_of(const struct reply *r, const char *name, char *out, size_t outsz)
+{
+	char *es = xp_str(r, "string(//" L("errorstring") ")");
+	char *code = xp_str(r, "string(//" L("errorcode") ")");
+	char *at = strstr(es, name);
+	if (at != NULL)
+		snprintf(out, outsz, "%s %.*sX%s", code, (int)(at - es), es, at + strlen(name));
+	else
+		snprintf(out, outsz, "%s %s", code, es);
+	free(es);
+	free(code);
+}
+
+static struct reply call_on(const char *op, const char *user, const char *domain, const char *rest)
+{
+	return call("<ns5:%s><sipId xsi:type=\"ns4:SipId\"><username>%s</username><domain>%s</domain></sipId>"
+		    "%s</ns5:%s>", op, user, domain, rest, op);
+}
+
+START_TEST(soap_scope_hides_foreign_accounts)
+{
+	two_tenants();
+	static const struct scope narrow[] = { { ROLE_RESELLER, 1, 0 }, { ROLE_CUSTOMER, 0, 10 } };
+	static const struct { const char *op, *rest; } ops[] = {
+		{ "addBalance", "<value>5</value><description>x</description>" },
+		{ "addBalanceFromVoucher", "<card><id>42</id><number>123456789</number></card>" },
+		{ "getCreditHistory", "<count>10</count>" },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		scope = narrow[k];
+		long long before = money_state();
+		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			char foreign[512], missing[512];
+			struct reply r = call_on(ops[i].op, "frank", "example.net", ops[i].rest);
+			ck_fault(&r, 1010);
+			fault_of(&r, "frank@example.net", foreign, sizeof foreign);
+			reply_free(&r);
+			r = call_on(ops[i].op, "nobody", "example.net", ops[i].rest);
+			fault_of(&r, "nobody@example.net", missing, sizeof missing);
+			reply_free(&r);
+			ck_assert_str_eq(foreign, missing);
+		}
+		struct reply r = call("<ns5:getPrepaidStatus><sipIds xsi:type=\"SOAP-ENC:Array\""
+				      " SOAP-ENC:arrayType=\"Struct[2]\">" ITEM("frank", "example.net")
+				      ITEM("bob", "example.com") "</sipIds></ns5:getPrepaidStatus>");
+		ck_ok(&r);
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("errorcode"), "1010");
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("balance"), "0.0000");
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("prepaid"), "false");
+		ck_xp_eq(&r, STATUS "/" L("item") "[2]/" L("balance"), "12.5000");
+		reply_free(&r);
+		ck_assert_int_eq(money_state(), before);
+		ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_card WHERE spent_date IS NOT NULL"), 0);
+		/* the own tenant's accounts work as before */
+		r = add("alice", "1");
+		ck_ok(&r);
+		reply_free(&r);
+	}
+	/* the admin sees every tenant */
+	scope = (struct scope){ ROLE_ADMIN, 0, 0 };
+	struct reply r = call_on("addBalance", "frank", "example.net", "<value>1</value>");
+	ck_change(&r, "7.0000", "8.0000");
+	reply_free(&r);
+}
+END_TEST
+
 static Suite *prepaid_suite(void)
 {
 	Suite *s = suite_create("prepaid");
@@ -1279,6 +1367,12 @@ static Suite *prepaid_suite(void)
 	tcase_add_test(tc, concurrent_add_balance_is_exact);
 	tcase_add_test(tc, concurrent_redeem_wins_once);
 	tcase_set_timeout(tc, 180);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, soap_scope_hides_foreign_accounts);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");
