@@ -386,9 +386,10 @@ static int op_flip(struct raw_conn *c, const struct wl_op *op, const char *group
 /* store_prepaid_add (add_txn): find, lock the balance, set it, history */
 static int op_add_balance(struct raw_conn *c, const struct wl_op *op)
 {
-	struct rv f[2] = { RS(op->user), RS(op->domain) };
+	struct rv f[2 + SCOPE_NARGS] = { RS(op->user), RS(op->domain) };
+	SCOPE_ADMIN(f, 2);
 	long long sid = 0, balance = -1;
-	if (q(c, SQL_PREPAID_FIND, f, 2, NULL, NULL, NULL, &sid))
+	if (q(c, SQL_PREPAID_FIND, f, 2 + SCOPE_NARGS, NULL, NULL, NULL, &sid))
 		return -1;
 	struct rv l[1] = { RI(sid) };
 	if (q(c, SQL_LOCK_BALANCE, l, 1, NULL, NULL, NULL, &balance))

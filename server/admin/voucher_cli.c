@@ -5,7 +5,10 @@
  * expiry to a CSV file that did not exist before (O_EXCL, mode 0600), syncs
  * it, and only then enables the batch. If the file cannot be written the
  * batch stays disabled and the file is removed, so no card is ever live
- * without a printed record, and the numbers are never shown again. */
+ * without a printed record, and the numbers are never shown again.
+ *
+ * The tool is the operator's: it calls the voucher store with the
+ * unnarrowed admin scope, the only one that may manage batches. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,6 +23,8 @@
 #include "voucher_cli.h"
 
 enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static const struct scope admin_scope = { ROLE_ADMIN, 0, 0 };
 
 static int usage(const char *cmd)
 {
@@ -130,8 +135,8 @@ static int cmd_create(struct db *db, int argc, char **argv)
 		return usage(argv[0]);
 	}
 	money_t value = 0;
-	enum money_err me = money_parse(value_s, MONEY_AMOUNT_MAX, &value);
-	if (me != MONEY_OK || value <= 0) {
+	enum money_err me = money_parse_amount(value_s, &value);
+	if (me != MONEY_OK || value < 0) {
 		fprintf(stderr, "%s create: --value: %s\n", argv[0],
 			me != MONEY_OK ? money_strerror(me) : "the amount must be positive");
 		return usage(argv[0]);
@@ -168,7 +173,7 @@ static int cmd_create(struct db *db, int argc, char **argv)
 	}
 	uint32_t batch = 0;
 	int rc = EXIT_FAILED;
-	enum ngn_status st = store_voucher_create(db, &spec, &batch, cards);
+	enum ngn_status st = store_voucher_create(db, &admin_scope, &spec, &batch, cards);
 	if (st == NGN_E_INVALID_VALUE) {
 		close(fd);
 		unlink(csv);
@@ -185,7 +190,7 @@ static int cmd_create(struct db *db, int argc, char **argv)
 			"and its numbers are lost\n", argv[0], csv, batch);
 	} else {
 		int found = 0;
-		st = store_voucher_set_disabled(db, batch, 0, &found);
+		st = store_voucher_set_disabled(db, &admin_scope, batch, 0, &found);
 		if (st != NGN_OK || !found) {
 			fprintf(stderr, "%s create: batch %" PRIu32 " is in %s but could not be enabled; "
 				"its cards stay unusable\n", argv[0], batch, csv);
@@ -219,7 +224,7 @@ static int cmd_list(struct db *db, int argc, char **argv)
 	}
 	printf("%-6s %8s %8s %18s %-10s %-8s %-19s %s\n", "batch", "cards", "spent", "value", "expires",
 	       "disabled", "created (UTC)", "name");
-	enum ngn_status st = store_voucher_list(db, print_batch, NULL);
+	enum ngn_status st = store_voucher_list(db, &admin_scope, print_batch, NULL);
 	if (st != NGN_OK) {
 		fprintf(stderr, "%s list: %s\n", argv[0], db_error(db));
 		return EXIT_FAILED;
@@ -235,7 +240,7 @@ static int cmd_disable(struct db *db, int argc, char **argv)
 		return usage(argv[0]);
 	}
 	int found = 0;
-	enum ngn_status st = store_voucher_set_disabled(db, (uint32_t)id, 1, &found);
+	enum ngn_status st = store_voucher_set_disabled(db, &admin_scope, (uint32_t)id, 1, &found);
 	if (st != NGN_OK) {
 		fprintf(stderr, "%s disable: %s\n", argv[0], db_error(db));
 		return EXIT_FAILED;

@@ -128,6 +128,26 @@ enum money_err money_parse(const char *s, money_t limit, money_t *out)
 	return MONEY_OK;
 }
 
+enum money_err money_amount_check(money_t v)
+{
+	if (v == 0)
+		return MONEY_ZERO;
+	if (v > MONEY_AMOUNT_MAX || v < -MONEY_AMOUNT_MAX)
+		return MONEY_RANGE;
+	return MONEY_OK;
+}
+
+enum money_err money_parse_amount(const char *s, money_t *out)
+{
+	money_t v = 0;
+	enum money_err e = money_parse(s, MONEY_AMOUNT_MAX, &v);
+	if (e == MONEY_OK)
+		e = money_amount_check(v);
+	if (e == MONEY_OK)
+		*out = v;
+	return e;
+}
+
 const char *money_strerror(enum money_err err)
 {
 	switch (err) {
@@ -137,6 +157,7 @@ const char *money_strerror(enum money_err err)
 	case MONEY_NOT_FINITE: return "the amount is not a finite number";
 	case MONEY_PRECISION: return "the amount has more than 4 fraction digits";
 	case MONEY_RANGE: return "the amount is too large";
+	case MONEY_ZERO: return "the amount must not be zero";
 	}
 	return "invalid amount";
 }

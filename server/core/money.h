@@ -42,13 +42,24 @@ enum money_err {
 	MONEY_SYNTAX,      /* not a decimal number */
 	MONEY_NOT_FINITE,  /* NaN, INF, Infinity (any case, any sign) */
 	MONEY_PRECISION,   /* more than 4 significant fraction digits */
-	MONEY_RANGE        /* |value| above the limit */
+	MONEY_RANGE,       /* |value| above the limit */
+	MONEY_ZERO         /* zero where a change is required (money_amount_check) */
 };
 
 /* Parses s (NUL-ended; NULL counts as empty) into *out, refusing any value
  * whose absolute amount exceeds limit (minor units, limit >= 0). *out is
  * written only on MONEY_OK. */
 enum money_err money_parse(const char *s, money_t limit, money_t *out);
+
+/* The one rule for the amount of a single balance change (addBalance, a
+ * card's value; invariant M2 of store_prepaid.c): non-zero (MONEY_ZERO) and
+ * |v| <= MONEY_AMOUNT_MAX (MONEY_RANGE). The SOAP edge, the admin tool and
+ * the store all ask this function, so they cannot disagree. */
+enum money_err money_amount_check(money_t v);
+
+/* money_parse with limit MONEY_AMOUNT_MAX, then money_amount_check: the
+ * text of one balance change. *out is written only on MONEY_OK. */
+enum money_err money_parse_amount(const char *s, money_t *out);
 
 /* A short English reason for err, for fault messages. Never NULL. */
 const char *money_strerror(enum money_err err);

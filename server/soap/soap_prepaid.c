@@ -1,8 +1,11 @@
 /* soap_prepaid.c: the prepaid operations of the Sip port (addBalance,
  * addBalanceFromVoucher, getPrepaidStatus, getCreditHistory).
  *
- * Thin handlers: decode and check the input, call the store (which runs the
- * transaction), then encode the result or turn the status into a fault.
+ * The Sip port's pattern (soap_account.c): decode and validate the input
+ * (soap_conv.c: a sipId is checked by valid_username/valid_domain like every
+ * other operation's), make one store call with the caller's scope (the store
+ * runs the transaction and says why it failed), then encode the result or
+ * end in conv_finish, which builds the fault through fault.c.
  * Amounts come and go as exact xsd:decimal text (money.h: what is accepted,
  * and "12.5000" with 4 fraction digits going out); they never pass through a
  * double. Reply data lives in the gSOAP arena.
@@ -18,103 +21,13 @@
  *  - getCreditHistory: {entries}, newest first; count <= 0 means 200, counts
  *    above 1000 are clamped to 1000. A non-prepaid account faults with 2000
  *    (which CDRTool ignores silently), an unknown one with 1010. */
-#include <stdio.h>
 #include <string.h>
-#include "soapH.h"
 #include "core/cfg.h"
-#include "ctx.h"
-#include "fault.h"
 #include "core/money.h"
+#include "fault.h"
+#include "soap_conv.h"
 #include "store/store_prepaid.h"
 #include "store/store_voucher.h"
-
-#define SIP_NAME_MAX 64   /* bytes, as subscriber.username/domain */
-
-struct sip_name {
-	char *user;     /* lower case, in the gSOAP arena */
-	char *domain;
-	char addr[2 * SIP_NAME_MAX + 2];   /* "user@domain" for messages */
-};
-
-/* Lower-cases one name into the arena. The checks are deliberately small:
- * present, 1..SIP_NAME_MAX bytes, no white space, control characters or '@'
- * (the account module's validation will take over here). */
-static enum ngn_status name_check(struct soap *soap, const char *in, char **out, int is_domain)
-{
-	enum ngn_status bad = is_domain ? NGN_E_INVALID_DOMAIN : NGN_E_INVALID_USERNAME;
-	if (in == NULL)
-		return NGN_E_MISSING_FIELD;
-	size_t n = strlen(in);
-	if (n == 0 || n > SIP_NAME_MAX)
-		return bad;
-	char *s = soap_malloc(soap, n + 1);
-	if (s == NULL)
-		return NGN_E_INTERNAL;
-	for (size_t i = 0; i <= n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (i < n && (c <= ' ' || c == 0x7f || c == '@'))
-			return bad;
-		s[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-	}
-	*out = s;
-	return NGN_OK;
-}
-
-static enum ngn_status sip_name_decode(struct soap *soap, const struct ngn2__SipId *id,
-				       struct sip_name *out, const char **what)
-{
-	*what = "sipId";
-	if (id == NULL)
-		return NGN_E_MISSING_FIELD;
-	*what = "sipId.username";
-	enum ngn_status st = name_check(soap, id->username, &out->user, 0);
-	if (st != NGN_OK)
-		return st;
-	*what = "sipId.domain";
-	st = name_check(soap, id->domain, &out->domain, 1);
-	if (st != NGN_OK)
-		return st;
-	snprintf(out->addr, sizeof out->addr, "%s@%s", out->user, out->domain);
-	return NGN_OK;
-}
-
-/* Decodes a SipId or builds the fault: returns SOAP_OK or SOAP_FAULT. */
-static int sip_name_or_fault(struct soap *soap, const struct ngn2__SipId *id, struct sip_name *out)
-{
-	const char *what;
-	enum ngn_status st = sip_name_decode(soap, id, out, &what);
-	if (st == NGN_OK)
-		return SOAP_OK;
-	if (st == NGN_E_MISSING_FIELD)
-		return ngn_fault(soap, st, "%s is missing", what);
-	if (st == NGN_E_INTERNAL)
-		return ngn_fault(soap, st, NULL);
-	return ngn_fault(soap, st, "%s must be 1 to %d characters without spaces or '@'", what, SIP_NAME_MAX);
-}
-
-/* The fault for a store status, with a message naming the account. Voucher
- * faults say nothing about why the card was refused. */
-static int prepaid_fault(struct soap *soap, enum ngn_status st, const struct sip_name *id)
-{
-	switch (st) {
-	case NGN_E_ACCOUNT_NOT_FOUND:
-		return ngn_fault(soap, st, "SIP account %s does not exist", id->addr);
-	case NGN_E_NOT_PREPAID:
-		return ngn_fault(soap, st, "SIP account %s is not prepaid", id->addr);
-	case NGN_E_INSUFFICIENT_BALANCE:
-		return ngn_fault(soap, st, "The balance of %s is lower than the debit", id->addr);
-	case NGN_E_INVALID_AMOUNT:
-		return ngn_fault(soap, st, "The balance of %s would exceed the maximum", id->addr);
-	case NGN_E_INVALID_VALUE:
-		return ngn_fault(soap, st, "description is longer than %d characters", PREPAID_DESCRIPTION_MAX);
-	case NGN_E_VOUCHER_INVALID:
-		return ngn_fault(soap, st, "The prepaid card is not valid");
-	case NGN_E_VOUCHER_THROTTLED:
-		return ngn_fault(soap, st, "Too many wrong prepaid card numbers, try again later");
-	default:
-		return ngn_fault(soap, st, NULL);
-	}
-}
 
 static char *money_text(struct soap *soap, money_t v)
 {
@@ -139,87 +52,93 @@ static int balance_reply(struct soap *soap, const struct balance_change *ch,
 int ngn1__addBalance(struct soap *soap, struct ngn2__SipId *sipId, char *value, char *description,
 		     struct ngn1__addBalanceResponse *resp)
 {
-	struct req_ctx *r = req_ctx(soap);
-	soap->header = NULL;
-	struct sip_name id;
-	if (sip_name_or_fault(soap, sipId, &id) != SOAP_OK)
-		return SOAP_FAULT;
+	struct store_res res;
+	struct req_ctx *r = conv_begin(soap, &res);
+	struct sip_id id;
+	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
 	money_t v = 0;
-	enum money_err me = money_parse(value, MONEY_AMOUNT_MAX, &v);
+	enum money_err me = st == NGN_OK ? money_parse_amount(value, &v) : MONEY_OK;
 	if (me == MONEY_RANGE)
-		return ngn_fault(soap, NGN_E_INVALID_AMOUNT, "value: %s (at most %lld either way)",
-				 money_strerror(me), (long long)(MONEY_AMOUNT_MAX / MONEY_SCALE));
-	if (me != MONEY_OK)
-		return ngn_fault(soap, NGN_E_INVALID_AMOUNT, "value: %s", money_strerror(me));
-	if (v == 0)
-		return ngn_fault(soap, NGN_E_INVALID_AMOUNT, "value: the amount must not be zero");
+		st = err_set(&res.err, NGN_E_INVALID_AMOUNT, "value: %s (at most %lld either way)",
+			     money_strerror(me), (long long)(MONEY_AMOUNT_MAX / MONEY_SCALE));
+	else if (me != MONEY_OK)
+		st = err_set(&res.err, NGN_E_INVALID_AMOUNT, "value: %s", money_strerror(me));
 	struct balance_change ch;
-	enum ngn_status st = store_prepaid_add(r->db, id.user, id.domain, v, description, r->login, &ch);
-	if (st != NGN_OK)
-		return prepaid_fault(soap, st, &id);
-	return balance_reply(soap, &ch, &resp->return_);
+	if (st == NGN_OK)
+		st = store_prepaid_add(r->db, &r->scope, &id, v, description, r->login, &ch, &res);
+	if (st == NGN_OK && balance_reply(soap, &ch, &resp->return_) != SOAP_OK)
+		st = NGN_E_INTERNAL;
+	return conv_finish(soap, r, &res, st, NULL);
+}
+
+static enum ngn_status card_in(const struct ngn2__PrepaidCard *card, struct ngn_err *e)
+{
+	if (card == NULL)
+		return err_set(e, NGN_E_MISSING_FIELD, "card is missing");
+	if (card->id == NULL)
+		return err_set(e, NGN_E_MISSING_FIELD, "card.id is missing");
+	if (card->number == NULL || card->number[0] == '\0')
+		return err_set(e, NGN_E_MISSING_FIELD, "card.number is missing");
+	return NGN_OK;
 }
 
 int ngn1__addBalanceFromVoucher(struct soap *soap, struct ngn2__SipId *sipId, struct ngn2__PrepaidCard *card,
 				struct ngn1__addBalanceFromVoucherResponse *resp)
 {
-	struct req_ctx *r = req_ctx(soap);
-	soap->header = NULL;
-	struct sip_name id;
-	if (sip_name_or_fault(soap, sipId, &id) != SOAP_OK)
-		return SOAP_FAULT;
-	if (card == NULL)
-		return ngn_fault(soap, NGN_E_MISSING_FIELD, "card is missing");
-	if (card->id == NULL)
-		return ngn_fault(soap, NGN_E_MISSING_FIELD, "card.id is missing");
-	if (card->number == NULL || card->number[0] == '\0')
-		return ngn_fault(soap, NGN_E_MISSING_FIELD, "card.number is missing");
-	struct voucher_limits lim = { r->cfg->voucher_max_failures, r->cfg->voucher_login_max_failures,
-				      r->cfg->voucher_lockout };
+	struct store_res res;
+	struct req_ctx *r = conv_begin(soap, &res);
+	struct sip_id id;
+	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
+	if (st == NGN_OK)
+		st = card_in(card, &res.err);
 	struct balance_change ch;
-	enum ngn_status st = store_voucher_redeem(r->db, id.user, id.domain, *card->id, card->number,
-						  r->login, &lim, &ch);
-	if (st != NGN_OK)
-		return prepaid_fault(soap, st, &id);
-	return balance_reply(soap, &ch, &resp->return_);
+	if (st == NGN_OK) {
+		struct voucher_limits lim = { r->cfg->voucher_max_failures, r->cfg->voucher_login_max_failures,
+					      r->cfg->voucher_lockout };
+		st = store_voucher_redeem(r->db, &r->scope, &id, *card->id, card->number, r->login, &lim, &ch, &res);
+	}
+	if (st == NGN_OK && balance_reply(soap, &ch, &resp->return_) != SOAP_OK)
+		st = NGN_E_INTERNAL;
+	return conv_finish(soap, r, &res, st, NULL);
 }
 
-int ngn1__getPrepaidStatus(struct soap *soap, struct SipIdArray *sipIds,
-			   struct ngn1__getPrepaidStatusResponse *resp)
+/* Decodes the ids of a getPrepaidStatus into items: a malformed id gets its
+ * status (4002-4004) in its entry and is not looked up. sent[i] keeps the id
+ * as sent, to be echoed for a malformed one (validation lower-cases in
+ * place). */
+static enum ngn_status status_in(struct soap *soap, struct SipIdArray *in, struct prepaid_status *items,
+				 struct ngn2__SipId *sent, size_t n)
 {
-	struct req_ctx *r = req_ctx(soap);
-	soap->header = NULL;
-	size_t n = sipIds != NULL && sipIds->__size > 0 ? (size_t)sipIds->__size : 0;
-	if (n > PREPAID_STATUS_MAX)
-		return ngn_fault(soap, NGN_E_TOO_LARGE, "at most %d ids per call", PREPAID_STATUS_MAX);
-	struct PrepaidStatusArray *arr = soap_new_PrepaidStatusArray(soap, 1);
-	struct prepaid_status *items = soap_malloc(soap, (n ? n : 1) * sizeof *items);
-	struct ngn2__PrepaidStatus **out = soap_malloc(soap, (n ? n : 1) * sizeof *out);
-	if (arr == NULL || items == NULL || out == NULL)
-		return SOAP_EOM;
 	for (size_t i = 0; i < n; i++) {
-		struct sip_name id;
-		const char *what;
+		struct ngn2__SipId *id = in->__ptr[i];
+		struct ngn_err e;
 		memset(&items[i], 0, sizeof items[i]);
-		items[i].st = sip_name_decode(soap, sipIds->__ptr[i], &id, &what);
-		if (items[i].st == NGN_OK) {
-			items[i].username = id.user;
-			items[i].domain = id.domain;
-			items[i].lookup = 1;
-		}
+		memset(&sent[i], 0, sizeof sent[i]);
+		if (id != NULL && id->username != NULL && (sent[i].username = soap_strdup(soap, id->username)) == NULL)
+			return NGN_E_INTERNAL;
+		if (id != NULL && id->domain != NULL && (sent[i].domain = soap_strdup(soap, id->domain)) == NULL)
+			return NGN_E_INTERNAL;
+		items[i].st = conv_sip_id_in(id, "sipId", &items[i].id, &e);
+		items[i].lookup = items[i].st == NGN_OK;
 	}
-	enum ngn_status st = store_prepaid_status(r->db, items, n);
-	if (st != NGN_OK)
-		return ngn_fault(soap, st, NULL);
+	return NGN_OK;
+}
+
+static struct PrepaidStatusArray *status_out(struct soap *soap, const struct prepaid_status *items,
+					     const struct ngn2__SipId *sent, size_t n)
+{
+	struct PrepaidStatusArray *arr = soap_new_PrepaidStatusArray(soap, 1);
+	struct ngn2__PrepaidStatus **out = soap_malloc(soap, (n ? n : 1) * sizeof *out);
+	if (arr == NULL || out == NULL)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct ngn2__PrepaidStatus *e = soap_new_ngn2__PrepaidStatus(soap, 1);
 		struct ngn2__SipId *eid = soap_new_ngn2__SipId(soap, 1);
 		if (e == NULL || eid == NULL)
-			return SOAP_EOM;
-		const struct ngn2__SipId *req = sipIds->__ptr[i];
+			return NULL;
 		/* echo the id as looked up, or as sent when it was malformed */
-		eid->username = items[i].lookup ? (char *)items[i].username : req ? req->username : NULL;
-		eid->domain = items[i].lookup ? (char *)items[i].domain : req ? req->domain : NULL;
+		eid->username = items[i].lookup ? (char *)items[i].id.username : sent[i].username;
+		eid->domain = items[i].lookup ? (char *)items[i].id.domain : sent[i].domain;
 		/* a missing item (sparse array) or member still gets typed, empty values */
 		if (eid->username == NULL)
 			eid->username = "";
@@ -228,39 +147,49 @@ int ngn1__getPrepaidStatus(struct soap *soap, struct SipIdArray *sipIds,
 		e->id = eid;
 		e->prepaid = items[i].prepaid ? xsd__boolean__true_ : xsd__boolean__false_;
 		e->balance = money_text(soap, items[i].st == NGN_OK ? items[i].balance : 0);
+		if (e->balance == NULL)
+			return NULL;
 		e->errorcode = items[i].st == NGN_OK ? 0 : fault_lookup(items[i].st)->errorcode;
 		e->errorstring = (char *)(items[i].st == NGN_OK ? "" : fault_lookup(items[i].st)->summary);
 		out[i] = e;
 	}
 	arr->__ptr = out;
 	arr->__size = (int)n;
-	resp->return_ = arr;
-	return SOAP_OK;
+	return arr;
 }
 
-int ngn1__getCreditHistory(struct soap *soap, struct ngn2__SipId *sipId, int count,
-			   struct ngn1__getCreditHistoryResponse *resp)
+int ngn1__getPrepaidStatus(struct soap *soap, struct SipIdArray *sipIds,
+			   struct ngn1__getPrepaidStatusResponse *resp)
 {
-	struct req_ctx *r = req_ctx(soap);
-	soap->header = NULL;
-	struct sip_name id;
-	if (sip_name_or_fault(soap, sipId, &id) != SOAP_OK)
-		return SOAP_FAULT;
-	struct prepaid_history h;
-	enum ngn_status st = store_prepaid_history(r->db, id.user, id.domain, count, &h);
-	if (st != NGN_OK)
-		return prepaid_fault(soap, st, &id);
-	int rc = SOAP_EOM;
+	struct store_res res;
+	struct req_ctx *r = conv_begin(soap, &res);
+	size_t n = sipIds != NULL && sipIds->__size > 0 ? (size_t)sipIds->__size : 0;
+	struct prepaid_status *items = soap_malloc(soap, (n ? n : 1) * sizeof *items);
+	struct ngn2__SipId *sent = soap_malloc(soap, (n ? n : 1) * sizeof *sent);
+	enum ngn_status st = r && items && sent ? NGN_OK : NGN_E_INTERNAL;
+	if (st == NGN_OK && n > PREPAID_STATUS_MAX)
+		st = err_set(&res.err, NGN_E_TOO_LARGE, "at most %d ids per call", PREPAID_STATUS_MAX);
+	if (st == NGN_OK)
+		st = status_in(soap, sipIds, items, sent, n);
+	if (st == NGN_OK)
+		st = store_prepaid_status(r->db, &r->scope, items, n, &res);
+	if (st == NGN_OK && (resp->return_ = status_out(soap, items, sent, n)) == NULL)
+		st = NGN_E_INTERNAL;
+	return conv_finish(soap, r, &res, st, NULL);
+}
+
+static struct ngn2__CreditHistory *history_out(struct soap *soap, const struct prepaid_history *h)
+{
 	struct ngn2__CreditHistory *ch = soap_new_ngn2__CreditHistory(soap, 1);
 	struct CreditHistoryEntryArray *arr = soap_new_CreditHistoryEntryArray(soap, 1);
-	struct ngn2__CreditHistoryEntry **v = soap_malloc(soap, (h.n ? h.n : 1) * sizeof *v);
+	struct ngn2__CreditHistoryEntry **v = soap_malloc(soap, (h->n ? h->n : 1) * sizeof *v);
 	if (ch == NULL || arr == NULL || v == NULL)
-		goto out;
-	for (size_t i = 0; i < h.n; i++) {
-		const struct prepaid_entry *pe = &h.v[i];
+		return NULL;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct prepaid_entry *pe = &h->v[i];
 		struct ngn2__CreditHistoryEntry *e = soap_new_ngn2__CreditHistoryEntry(soap, 1);
 		if (e == NULL)
-			goto out;
+			return NULL;
 		e->date = soap_strdup(soap, pe->date);
 		e->action = soap_strdup(soap, pe->action);
 		e->description = soap_strdup(soap, pe->description);
@@ -269,15 +198,27 @@ int ngn1__getCreditHistory(struct soap *soap, struct ngn2__SipId *sipId, int cou
 		e->session = pe->session ? soap_strdup(soap, pe->session) : NULL;
 		if (!e->date || !e->action || !e->description || !e->value || !e->balance
 		    || (pe->session && !e->session))
-			goto out;
+			return NULL;
 		v[i] = e;
 	}
 	arr->__ptr = v;
-	arr->__size = (int)h.n;
+	arr->__size = (int)h->n;
 	ch->entries = arr;
-	resp->return_ = ch;
-	rc = SOAP_OK;
-out:
+	return ch;
+}
+
+int ngn1__getCreditHistory(struct soap *soap, struct ngn2__SipId *sipId, int count,
+			   struct ngn1__getCreditHistoryResponse *resp)
+{
+	struct store_res res;
+	struct req_ctx *r = conv_begin(soap, &res);
+	struct sip_id id;
+	struct prepaid_history h = { NULL, 0 };
+	enum ngn_status st = r ? conv_sip_id_in(sipId, "sipId", &id, &res.err) : NGN_E_INTERNAL;
+	if (st == NGN_OK)
+		st = store_prepaid_history(r->db, &r->scope, &id, count, &h, &res);
+	if (st == NGN_OK && (resp->return_ = history_out(soap, &h)) == NULL)
+		st = NGN_E_INTERNAL;
 	store_prepaid_history_free(&h);
-	return rc;
+	return conv_finish(soap, r, &res, st, NULL);
 }

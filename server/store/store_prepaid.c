@@ -7,9 +7,10 @@
  *      columns). No floating point stands between the client's text
  *      (money_parse) and the database, or back (money_format).
  *  M2. Every balance is within [0, MONEY_BALANCE_MAX] and every single change
- *      is non-zero with |value| <= MONEY_AMOUNT_MAX: checked in
- *      store_prepaid_txn_change before any write, so the sum cannot overflow;
- *      the tables' CHECK constraints are a backstop, not the mechanism.
+ *      is non-zero with |value| <= MONEY_AMOUNT_MAX (money_amount_check, the
+ *      one copy of the rule): checked in store_prepaid_txn_change before any
+ *      write, so the sum cannot overflow; the tables' CHECK constraints are
+ *      a backstop, not the mechanism.
  *  M3. A balance changes only in store_prepaid_txn_change, which reads it
  *      with SELECT ... FOR UPDATE (lock_balance) and writes the new value and
  *      the change's history row in the SAME transaction, after the lock is
@@ -31,19 +32,25 @@
  *      transaction as its credit (store_voucher.c), so it is credited at most
  *      once and never spent without being credited.
  *
+ *  M8. Every lookup of an account by name carries the caller's scope
+ *      (SCOPE_COND in SQL_PREPAID_FIND and SQL_STATUS): an account outside
+ *      it is not found, with the message of a missing one, so a narrowed
+ *      login can neither read, change nor top up a foreign balance, nor
+ *      tell a foreign account from a missing one.
+ *
  * Locking: one balance row per transaction, always taken last by
  * store_voucher.c (after its card row), so there is no lock-order cycle. */
 #include <stdlib.h>
 #include <string.h>
 #include "core/db.h"
+#include "store-internal.h"
 #include "store_prepaid.h"
-#include "store_sql.h"
 
 static const char SQL_STATUS[] =
 	"SELECT s.id, a.prepaid, b.balance FROM subscriber s"
 	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
 	" LEFT JOIN prepaid_balance b ON b.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?";
+	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
 static const char SQL_ENSURE_BALANCE[] =
 	"INSERT INTO prepaid_balance (subscriber_id, balance, change_date)"
 	" VALUES (?, 0, UTC_TIMESTAMP())"
@@ -61,20 +68,52 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-enum ngn_status store_prepaid_txn_find(struct db *db, const char *username, const char *domain,
-				       uint32_t *subscriber_id)
+/* The message for a refused change of id's balance (st from
+ * store_prepaid_txn_find or store_prepaid_txn_change). */
+static enum ngn_status refuse(struct ngn_err *e, enum ngn_status st, const struct sip_id *id)
 {
-	struct db_val args[2] = { DB_S(username), DB_S(domain) };
-	struct db_val row[2];
-	char buf[16];
+	switch (st) {
+	case NGN_E_ACCOUNT_NOT_FOUND:
+		return err_set(e, st, "SIP account %s@%s does not exist", id->username, id->domain);
+	case NGN_E_NOT_PREPAID:
+		return err_set(e, st, "SIP account %s@%s is not prepaid", id->username, id->domain);
+	case NGN_E_INSUFFICIENT_BALANCE:
+		return err_set(e, st, "The balance of %s@%s is lower than the debit", id->username, id->domain);
+	case NGN_E_INVALID_AMOUNT:
+		return err_set(e, st, "The balance of %s@%s would exceed the maximum", id->username, id->domain);
+	case NGN_E_INVALID_VALUE:
+		return err_set(e, st, "description is longer than %d characters", PREPAID_DESCRIPTION_MAX);
+	default:
+		return st;
+	}
+}
+
+/* The account's subscriber id and whether it is prepaid; NGN_E_ACCOUNT_NOT_FOUND
+ * when it does not exist in the scope. */
+static enum ngn_status find(struct db *db, const char *sql, const struct scope *sc, const struct sip_id *id,
+			    struct db_val *row, size_t ncols, char *buf, size_t bufsz)
+{
+	struct db_val args[2 + SCOPE_NARGS] = { DB_S(id->username), DB_S(id->domain) };
+	store_scope_args(sc, args + 2);
 	int found = 0;
-	enum ngn_status st = db_query_one(db, SQL_PREPAID_FIND, args, 2, row, 2, buf, sizeof buf, &found);
+	enum ngn_status st = db_query_one(db, sql, args, 2 + SCOPE_NARGS, row, ncols, buf, bufsz, &found);
 	if (st != NGN_OK)
 		return st;
 	if (!found || row[0].type != DB_INT)
 		return NGN_E_ACCOUNT_NOT_FOUND;
 	if (row[1].type != DB_INT || row[1].i == 0)
 		return NGN_E_NOT_PREPAID;
+	return NGN_OK;
+}
+
+enum ngn_status store_prepaid_txn_find(struct db *db, const struct scope *sc, const struct sip_id *id,
+				       uint32_t *subscriber_id, struct ngn_err *e)
+{
+	struct db_val row[2];
+	char buf[16];
+	enum ngn_status st = find(db, SQL_PREPAID_FIND, sc, id, row, 2, buf, sizeof buf);
+	if (st != NGN_OK)
+		return refuse(e, st, id);
 	*subscriber_id = (uint32_t)row[0].i;
 	return NGN_OK;
 }
@@ -111,22 +150,22 @@ static enum ngn_status lock_balance(struct db *db, uint32_t subscriber_id, money
 	return NGN_E_INTERNAL;
 }
 
-static enum ngn_status check_description(const char *description)
+/* M2, M5: what can be refused without reading the balance. */
+static enum ngn_status check_change(money_t value, const char *description)
 {
+	if (money_amount_check(value) != MONEY_OK)
+		return NGN_E_INVALID_AMOUNT;
 	if (description != NULL && utf8_chars(description) > PREPAID_DESCRIPTION_MAX)
 		return NGN_E_INVALID_VALUE;
 	return NGN_OK;
 }
 
-enum ngn_status store_prepaid_txn_change(struct db *db, uint32_t subscriber_id, money_t value,
-					 const char *action, const char *description,
-					 const char *login, uint32_t voucher_card_id,
-					 struct balance_change *out)
+static enum ngn_status change(struct db *db, uint32_t subscriber_id, money_t value, const char *action,
+			      const char *description, const char *login, uint32_t voucher_card_id,
+			      struct balance_change *out)
 {
 	/* M2, M5: everything that can be refused is refused before the lock */
-	if (value == 0 || value > MONEY_AMOUNT_MAX || value < -MONEY_AMOUNT_MAX)
-		return NGN_E_INVALID_AMOUNT;
-	enum ngn_status st = check_description(description);
+	enum ngn_status st = check_change(value, description);
 	if (st != NGN_OK)
 		return st;
 	money_t old;
@@ -157,40 +196,52 @@ enum ngn_status store_prepaid_txn_change(struct db *db, uint32_t subscriber_id, 
 	return NGN_OK;
 }
 
+enum ngn_status store_prepaid_txn_change(struct db *db, const struct sip_id *id, uint32_t subscriber_id,
+					 money_t value, const char *action, const char *description,
+					 const char *login, uint32_t voucher_card_id,
+					 struct balance_change *out, struct ngn_err *e)
+{
+	enum ngn_status st = change(db, subscriber_id, value, action, description, login, voucher_card_id, out);
+	return st == NGN_OK ? NGN_OK : refuse(e, st, id);
+}
+
 struct add_args {
-	const char *username, *domain, *description, *login;
+	const struct scope *sc;
+	const struct sip_id *id;
+	const char *description, *login;
 	money_t value;
 	struct balance_change out;
+	struct ngn_err *e;
 };
 
 static enum ngn_status add_txn(struct db *db, void *arg)
 {
 	struct add_args *a = arg;
-	uint32_t sid;
-	enum ngn_status st = store_prepaid_txn_find(db, a->username, a->domain, &sid);
+	uint32_t sid = 0;
+	enum ngn_status st = store_prepaid_txn_find(db, a->sc, a->id, &sid, a->e);
 	if (st != NGN_OK)
 		return st;
-	return store_prepaid_txn_change(db, sid, a->value, PREPAID_ACTION_ADD, a->description,
-					a->login, 0, &a->out);
+	return store_prepaid_txn_change(db, a->id, sid, a->value, PREPAID_ACTION_ADD, a->description,
+					a->login, 0, &a->out, a->e);
 }
 
-enum ngn_status store_prepaid_add(struct db *db, const char *username, const char *domain,
+enum ngn_status store_prepaid_add(struct db *db, const struct scope *sc, const struct sip_id *id,
 				  money_t value, const char *description, const char *login,
-				  struct balance_change *out)
+				  struct balance_change *out, struct store_res *res)
 {
-	if (value == 0 || value > MONEY_AMOUNT_MAX || value < -MONEY_AMOUNT_MAX)
-		return NGN_E_INVALID_AMOUNT;
-	enum ngn_status st = check_description(description);
+	/* refused input costs no transaction (and wins over a missing account) */
+	enum ngn_status st = check_change(value, description);
 	if (st != NGN_OK)
-		return st;
-	struct add_args a = { username, domain, description, login, value, { 0, 0 } };
-	st = db_txn(db, add_txn, &a);
+		return refuse(&res->err, st, id);
+	struct add_args a = { sc, id, description, login, value, { 0, 0 }, &res->err };
+	st = store_txn(db, add_txn, &a, res);
 	if (st == NGN_OK)
 		*out = a.out;
 	return st;
 }
 
 struct status_args {
+	const struct scope *sc;
 	struct prepaid_status *items;
 	size_t n;
 };
@@ -202,36 +253,27 @@ static enum ngn_status status_txn(struct db *db, void *arg)
 		struct prepaid_status *it = &a->items[i];
 		if (!it->lookup)
 			continue;  /* refused by the caller */
-		struct db_val args[2] = { DB_S(it->username), DB_S(it->domain) };
 		struct db_val row[3];
 		char buf[64];
-		int found = 0;
-		enum ngn_status st = db_query_one(db, SQL_STATUS, args, 2, row, 3, buf, sizeof buf, &found);
-		if (st != NGN_OK)
+		enum ngn_status st = find(db, SQL_STATUS, a->sc, &it->id, row, 3, buf, sizeof buf);
+		if (st != NGN_OK && st != NGN_E_ACCOUNT_NOT_FOUND && st != NGN_E_NOT_PREPAID)
 			return st;
-		it->prepaid = 0;
-		it->balance = 0;
-		if (!found) {
-			it->st = NGN_E_ACCOUNT_NOT_FOUND;
-		} else if (row[1].type != DB_INT || row[1].i == 0) {
-			it->st = NGN_E_NOT_PREPAID;
-		} else {
-			it->st = NGN_OK;
-			it->prepaid = 1;
-			it->balance = row[2].type == DB_INT ? row[2].i : 0;
-		}
+		it->st = st;
+		it->prepaid = st == NGN_OK;
+		it->balance = st == NGN_OK && row[2].type == DB_INT ? row[2].i : 0;
 	}
 	return NGN_OK;
 }
 
-enum ngn_status store_prepaid_status(struct db *db, struct prepaid_status *items, size_t n)
+enum ngn_status store_prepaid_status(struct db *db, const struct scope *sc, struct prepaid_status *items,
+				     size_t n, struct store_res *res)
 {
 	if (n > PREPAID_STATUS_MAX)
-		return NGN_E_TOO_LARGE;
+		return err_set(&res->err, NGN_E_TOO_LARGE, "at most %d ids per call", PREPAID_STATUS_MAX);
 	if (n == 0)
 		return NGN_OK;
-	struct status_args a = { items, n };
-	return db_read(db, status_txn, &a);
+	struct status_args a = { sc, items, n };
+	return store_read(db, status_txn, &a, res);
 }
 
 void store_prepaid_history_free(struct prepaid_history *h)
@@ -261,9 +303,11 @@ static char *dup_val(const struct db_val *v)
 }
 
 struct history_args {
-	const char *username, *domain;
+	const struct scope *sc;
+	const struct sip_id *id;
 	int count;
 	struct prepaid_history h;
+	struct ngn_err *e;
 };
 
 static enum ngn_status history_row(void *arg, const struct db_val *c, size_t ncols)
@@ -292,8 +336,8 @@ static enum ngn_status history_txn(struct db *db, void *arg)
 {
 	struct history_args *a = arg;
 	store_prepaid_history_free(&a->h);  /* a retry starts from scratch */
-	uint32_t sid;
-	enum ngn_status st = store_prepaid_txn_find(db, a->username, a->domain, &sid);
+	uint32_t sid = 0;
+	enum ngn_status st = store_prepaid_txn_find(db, a->sc, a->id, &sid, a->e);
 	if (st != NGN_OK)
 		return st;
 	a->h.v = calloc((size_t)a->count, sizeof *a->h.v);
@@ -303,15 +347,15 @@ static enum ngn_status history_txn(struct db *db, void *arg)
 	return db_query(db, SQL_HISTORY, args, 2, history_row, a, NULL);
 }
 
-enum ngn_status store_prepaid_history(struct db *db, const char *username, const char *domain,
-				      int count, struct prepaid_history *out)
+enum ngn_status store_prepaid_history(struct db *db, const struct scope *sc, const struct sip_id *id,
+				      int count, struct prepaid_history *out, struct store_res *res)
 {
 	if (count <= 0)
 		count = PREPAID_HISTORY_DEFAULT;
 	if (count > PREPAID_HISTORY_MAX)
 		count = PREPAID_HISTORY_MAX;
-	struct history_args a = { username, domain, count, { NULL, 0 } };
-	enum ngn_status st = db_read(db, history_txn, &a);
+	struct history_args a = { sc, id, count, { NULL, 0 }, &res->err };
+	enum ngn_status st = store_read(db, history_txn, &a, res);
 	if (st != NGN_OK) {
 		store_prepaid_history_free(&a.h);
 		out->v = NULL;

@@ -132,10 +132,14 @@ static const char SQL_ACCOUNT_TOUCH[] =
 
 /* ---- store_prepaid.c ---------------------------------------------------- */
 
+/* The account of a prepaid call, in the caller's scope. LEFT JOIN: a
+ * Kamailio subscriber without a sip_account row exists but is not prepaid
+ * (2000) for an unscoped caller; for a narrowed scope its NULL reseller and
+ * customer fail SCOPE_COND, so it does not exist (1010). */
 static const char SQL_PREPAID_FIND[] =
 	"SELECT s.id, a.prepaid FROM subscriber s"
 	" LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-	" WHERE s.username = ? AND s.domain = ?";
+	" WHERE s.username = ? AND s.domain = ?" SCOPE_COND("a");
 static const char SQL_LOCK_BALANCE[] =
 	"SELECT balance FROM prepaid_balance WHERE subscriber_id = ? FOR UPDATE";
 static const char SQL_SET_BALANCE[] =

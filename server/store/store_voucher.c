@@ -4,7 +4,10 @@
  * Redemption (store_voucher_redeem) is one transaction:
  *   1. throttle check: refuse at once, before anything about the card is
  *      read, while the card id or the login is locked out;
- *   2. the account must exist and be prepaid (store_prepaid_txn_find);
+ *   2. the account must exist in the caller's scope and be prepaid
+ *      (store_prepaid_txn_find), and must not be locked out itself (checked
+ *      only now, so that a foreign account, locked or not, answers exactly
+ *      like a missing one);
  *   3. read the card's salt and value (a dummy salt for an unknown card, so
  *      both paths do the same work), hash the number in this process;
  *   4. spend it with ONE conditional UPDATE: id, hash, unspent, batch enabled
@@ -39,14 +42,17 @@
 #include <openssl/evp.h>
 #include "core/db.h"
 #include "core/log.h"
+#include "store-internal.h"
 #include "store_voucher.h"
 
 #define SALT_BYTES 16
 
 static const char SQL_THROTTLED[] =
 	"SELECT 1 FROM voucher_throttle WHERE locked_until > UTC_TIMESTAMP()"
-	" AND ((kind = 'card' AND name = ?) OR (kind = 'account' AND name = ?)"
-	" OR (kind = 'login' AND name = ?)) LIMIT 1";
+	" AND ((kind = 'card' AND name = ?) OR (kind = 'login' AND name = ?)) LIMIT 1";
+static const char SQL_ACCOUNT_THROTTLED[] =
+	"SELECT 1 FROM voucher_throttle WHERE locked_until > UTC_TIMESTAMP()"
+	" AND kind = 'account' AND name = ?";
 static const char SQL_CARD[] =
 	"SELECT c.salt, b.value FROM voucher_card c JOIN voucher_batch b ON b.id = c.batch_id"
 	" WHERE c.id = ?";
@@ -179,8 +185,22 @@ static int random_digits(char *out, size_t n)
 
 /* ---- redemption --------------------------------------------------------- */
 
+/* The messages say nothing about why a card was refused. */
+static enum ngn_status invalid(struct ngn_err *e)
+{
+	return err_set(e, NGN_E_VOUCHER_INVALID, "The prepaid card is not valid");
+}
+
+static enum ngn_status throttled(struct ngn_err *e)
+{
+	return err_set(e, NGN_E_VOUCHER_THROTTLED, "Too many wrong prepaid card numbers, try again later");
+}
+
 struct redeem_args {
-	const char *username, *domain, *login;
+	const struct scope *sc;
+	const struct sip_id *id;
+	struct ngn_err *e;
+	const char *login;
 	int64_t card_id;
 	const char *digits;        /* NULL: the number was malformed */
 	const struct voucher_limits *lim;
@@ -197,19 +217,27 @@ static enum ngn_status redeem_txn(struct db *db, void *arg)
 	char buf[128];
 	int found = 0;
 	if (a->lim->max_failures > 0) {
-		struct db_val args[3] = { DB_S(a->card_name), DB_S(a->account_name), DB_S(a->login) };
-		st = db_query_one(db, SQL_THROTTLED, args, 3, v, 1, buf, sizeof buf, &found);
+		struct db_val args[2] = { DB_S(a->card_name), DB_S(a->login) };
+		st = db_query_one(db, SQL_THROTTLED, args, 2, v, 1, buf, sizeof buf, &found);
 		if (st != NGN_OK)
 			return st;
 		if (found)
-			return NGN_E_VOUCHER_THROTTLED;
+			return throttled(a->e);
 	}
-	uint32_t sid;
-	st = store_prepaid_txn_find(db, a->username, a->domain, &sid);
+	uint32_t sid = 0;
+	st = store_prepaid_txn_find(db, a->sc, a->id, &sid, a->e);
 	if (st != NGN_OK)
 		return st;
+	if (a->lim->max_failures > 0) {
+		struct db_val name = DB_S(a->account_name);
+		st = db_query_one(db, SQL_ACCOUNT_THROTTLED, &name, 1, v, 1, buf, sizeof buf, &found);
+		if (st != NGN_OK)
+			return st;
+		if (found)
+			return throttled(a->e);
+	}
 	if (a->card_id <= 0 || a->card_id > UINT32_MAX || a->digits == NULL)
-		return NGN_E_VOUCHER_INVALID;
+		return invalid(a->e);
 	struct db_val id = DB_I(a->card_id);
 	st = db_query_one(db, SQL_CARD, &id, 1, v, 2, buf, sizeof buf, &found);
 	if (st != NGN_OK)
@@ -230,11 +258,11 @@ static enum ngn_status redeem_txn(struct db *db, void *arg)
 	if (st != NGN_OK)
 		return st;
 	if (affected != 1)
-		return NGN_E_VOUCHER_INVALID;
+		return invalid(a->e);
 	char desc[40];
 	snprintf(desc, sizeof desc, "Prepaid card %" PRId64, a->card_id);
-	return store_prepaid_txn_change(db, sid, value, PREPAID_ACTION_VOUCHER, desc, a->login,
-					(uint32_t)a->card_id, &a->out);
+	return store_prepaid_txn_change(db, a->id, sid, value, PREPAID_ACTION_VOUCHER, desc, a->login,
+					(uint32_t)a->card_id, &a->out, a->e);
 }
 
 struct failure_args {
@@ -273,19 +301,20 @@ static enum ngn_status failure_txn(struct db *db, void *arg)
 	return st;
 }
 
-enum ngn_status store_voucher_redeem(struct db *db, const char *username, const char *domain,
+enum ngn_status store_voucher_redeem(struct db *db, const struct scope *sc, const struct sip_id *id,
 				     int64_t card_id, const char *number, const char *login,
-				     const struct voucher_limits *lim, struct balance_change *out)
+				     const struct voucher_limits *lim, struct balance_change *out,
+				     struct store_res *res)
 {
 	char digits[VOUCHER_NUMBER_MAX + 1];
 	struct redeem_args a = {
-		.username = username, .domain = domain, .login = login ? login : "",
+		.sc = sc, .id = id, .e = &res->err, .login = login ? login : "",
 		.card_id = card_id, .lim = lim,
 	};
 	a.digits = number != NULL && normalize_number(number, digits) == 0 ? digits : NULL;
 	snprintf(a.card_name, sizeof a.card_name, "%" PRId64, card_id);
-	snprintf(a.account_name, sizeof a.account_name, "%s@%s", username ? username : "", domain ? domain : "");
-	enum ngn_status st = db_txn(db, redeem_txn, &a);
+	snprintf(a.account_name, sizeof a.account_name, "%s@%s", id->username, id->domain);
+	enum ngn_status st = store_txn(db, redeem_txn, &a, res);
 	explicit_bzero(digits, sizeof digits);
 	if (st == NGN_OK) {
 		*out = a.out;
@@ -302,6 +331,12 @@ enum ngn_status store_voucher_redeem(struct db *db, const char *username, const 
 }
 
 /* ---- batches ------------------------------------------------------------ */
+
+/* Batches are the platform's: only the unnarrowed admin scope manages them. */
+static enum ngn_status platform_scope(const struct scope *sc)
+{
+	return sc->role == ROLE_ADMIN && sc->reseller == 0 && sc->customer == 0 ? NGN_OK : NGN_E_FORBIDDEN;
+}
 
 static int valid_date(const char *s)
 {
@@ -362,11 +397,13 @@ static enum ngn_status create_txn(struct db *db, void *arg)
 	return NGN_OK;
 }
 
-enum ngn_status store_voucher_create(struct db *db, const struct voucher_batch_spec *spec,
+enum ngn_status store_voucher_create(struct db *db, const struct scope *sc, const struct voucher_batch_spec *spec,
 				     uint32_t *batch_id, struct voucher_new_card *cards)
 {
+	if (platform_scope(sc) != NGN_OK)
+		return NGN_E_FORBIDDEN;
 	if (spec->count < 1 || spec->count > VOUCHER_BATCH_MAX || spec->value <= 0
-	    || spec->value > MONEY_AMOUNT_MAX
+	    || money_amount_check(spec->value) != MONEY_OK
 	    || (spec->name != NULL && utf8_chars(spec->name) > VOUCHER_NAME_MAX)
 	    || (spec->expires != NULL && !valid_date(spec->expires)))
 		return NGN_E_INVALID_VALUE;
@@ -412,8 +449,12 @@ static enum ngn_status disable_txn(struct db *db, void *arg)
 	return st;
 }
 
-enum ngn_status store_voucher_set_disabled(struct db *db, uint32_t batch_id, int disabled, int *found)
+enum ngn_status store_voucher_set_disabled(struct db *db, const struct scope *sc, uint32_t batch_id,
+					   int disabled, int *found)
 {
+	*found = 0;
+	if (platform_scope(sc) != NGN_OK)
+		return NGN_E_FORBIDDEN;
 	struct disable_args a = { batch_id, disabled, 0 };
 	enum ngn_status st = db_txn(db, disable_txn, &a);
 	*found = a.found;
@@ -448,8 +489,10 @@ static enum ngn_status list_txn(struct db *db, void *arg)
 	return db_query(db, SQL_LIST, NULL, 0, list_row, arg, NULL);
 }
 
-enum ngn_status store_voucher_list(struct db *db, voucher_batch_fn fn, void *arg)
+enum ngn_status store_voucher_list(struct db *db, const struct scope *sc, voucher_batch_fn fn, void *arg)
 {
+	if (platform_scope(sc) != NGN_OK)
+		return NGN_E_FORBIDDEN;
 	struct list_args a = { fn, arg };
 	return db_read(db, list_txn, &a);
 }
