@@ -17,6 +17,7 @@
 #include <time.h>
 #include "auth.h"
 #include "db.h"
+#include "hash.h"
 #include "log.h"
 
 #define CACHE_SLOTS 1024
@@ -63,12 +64,7 @@ void auth_cache_free(struct auth_cache *c)
 
 static size_t slot_of(const char *user, const unsigned char *mac)
 {
-	size_t h = 1469598103934665603ULL;
-	for (const char *p = user; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (int i = 0; i < 8; i++)
-		h = (h ^ mac[i]) * 1099511628211ULL;
-	return h % CACHE_SLOTS;
+	return hash_fnv_bytes(hash_str(user), mac, 8) % CACHE_SLOTS;
 }
 
 static int mac_of(const struct auth_cache *c, const char *password, unsigned char out[32])

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/db.h"
+#include "core/utf8.h"
 #include "store_prepaid.h"
 #include "store_sql.h"
 
@@ -51,15 +52,6 @@ static const char SQL_ENSURE_BALANCE[] =
 static const char SQL_HISTORY[] =
 	"SELECT DATE_FORMAT(date, '%Y-%m-%d %H:%i:%s'), action, description, value, balance, session"
 	" FROM prepaid_history WHERE subscriber_id = ? ORDER BY id DESC LIMIT ?";
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 enum ngn_status store_prepaid_txn_find(struct db *db, const char *username, const char *domain,
 				       uint32_t *subscriber_id)
@@ -113,7 +105,7 @@ static enum ngn_status lock_balance(struct db *db, uint32_t subscriber_id, money
 
 static enum ngn_status check_description(const char *description)
 {
-	if (description != NULL && utf8_chars(description) > PREPAID_DESCRIPTION_MAX)
+	if (description != NULL && utf8_count(description) > PREPAID_DESCRIPTION_MAX)
 		return NGN_E_INVALID_VALUE;
 	return NGN_OK;
 }

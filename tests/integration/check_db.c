@@ -127,6 +127,7 @@ START_TEST(duplicate_key_is_conflict_1062)
 	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_OK);
 	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_E_CONFLICT);
 	ck_assert_uint_eq(db_errno(db), 1062);
+	ck_assert(db_is_duplicate(db));
 }
 END_TEST
 
