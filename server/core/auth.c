@@ -167,7 +167,8 @@ enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *user
 	return NGN_OK;
 }
 
-enum ngn_status auth_hash(const char *password, char *out, size_t outlen)
+/* Hashes a password for api_user.pw_hash (yescrypt, random salt). */
+static enum ngn_status auth_hash(const char *password, char *out, size_t outlen)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL)
