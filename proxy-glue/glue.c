@@ -5,7 +5,7 @@
  * glue_status_json and glue_stop. Cross-thread wake-ups use event_active on
  * user events of the glue's base, which libevent makes safe once
  * evthread_use_pthreads() ran (done once, before the base exists). The
- * figures that glue_status_json reads are copied under `lock`.
+ * figures that glue_status_json reads are copied under `ctx.lock`.
  *
  * Timers: `poll` (glue-poll-ms) reads the outbox of every in-sync proxy even
  * without a nudge, which also catches writers that do not nudge (another
@@ -68,7 +68,7 @@ struct glue {
 	int thread_started;
 	unsigned cursor_expire_s;   /* 0: never */
 	unsigned write_through_ms;
-	/* under lock: figures of glue_wait and of cursor expiry */
+	/* under ctx.lock: figures of glue_wait and of cursor expiry */
 	uint64_t wt_waits, wt_timeouts, wt_unlogged, cursors_expired;
 	double wt_total_ms, wt_max_ms;
 	int64_t wt_logged_ms;
