@@ -77,13 +77,19 @@ struct glue {
 	struct glue_proxy *p[CFG_MAX_PROXIES];
 };
 
+/* Proxy i's figures, copied under ctx.lock (log_status, glue_status_json). */
+static void stats_copy(struct glue *g, size_t i, struct glue_pstats *s)
+{
+	pthread_mutex_lock(&g->ctx.lock);
+	glue_proxy_stats(g->p[i], s);
+	pthread_mutex_unlock(&g->ctx.lock);
+}
+
 static void log_status(struct glue *g)
 {
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
-		pthread_mutex_lock(&g->ctx.lock);
-		glue_proxy_stats(g->p[i], &s);
-		pthread_mutex_unlock(&g->ctx.lock);
+		stats_copy(g, i, &s);
 		log_info("glue: status proxy#%zu %s cursor=%lld lag=%lld events/%lld ms last_push=%.3f ms"
 			 " pushed=%llu errors=%llu resyncs=%llu", i, glue_pstate_name(s.state),
 			 (long long)s.cursor, (long long)s.lag_events, (long long)s.lag_ms, s.last_push_ms,
@@ -375,9 +381,7 @@ size_t glue_status_json(struct glue *g, char *buf, size_t len)
 	json_object_object_add(o, "write_through", wt);
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
-		pthread_mutex_lock(&g->ctx.lock);
-		glue_proxy_stats(g->p[i], &s);
-		pthread_mutex_unlock(&g->ctx.lock);
+		stats_copy(g, i, &s);
 		struct json_object *p = json_object_new_object();
 		json_object_object_add(p, "name", json_object_new_string(glue_proxy_name(g->p[i])));
 		json_object_object_add(p, "url", json_object_new_string(glue_proxy_url(g->p[i])));
