@@ -17,6 +17,7 @@
 #include <time.h>
 #include "auth.h"
 #include "db.h"
+#include "hash.h"
 #include "log.h"
 
 #define CACHE_SLOTS 1024
@@ -63,12 +64,7 @@ void auth_cache_free(struct auth_cache *c)
 
 static size_t slot_of(const char *user, const unsigned char *mac)
 {
-	size_t h = 1469598103934665603ULL;
-	for (const char *p = user; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (int i = 0; i < 8; i++)
-		h = (h ^ mac[i]) * 1099511628211ULL;
-	return h % CACHE_SLOTS;
+	return hash_fnv_bytes(hash_str(user), mac, 8) % CACHE_SLOTS;
 }
 
 static int mac_of(const struct auth_cache *c, const char *password, unsigned char out[32])
@@ -171,7 +167,8 @@ enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *user
 	return NGN_OK;
 }
 
-enum ngn_status auth_hash(const char *password, char *out, size_t outlen)
+/* Hashes a password for api_user.pw_hash (yescrypt, random salt). */
+static enum ngn_status auth_hash(const char *password, char *out, size_t outlen)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL)

@@ -26,9 +26,6 @@ void auth_cache_free(struct auth_cache *c);
 enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *username,
 			   const char *password, struct scope *scope);
 
-/* Hashes a password for api_user.pw_hash (yescrypt, random salt). */
-enum ngn_status auth_hash(const char *password, char *out, size_t outlen);
-
 /* Creates or replaces (when replace) an API login; NGN_E_CONFLICT if it
  * exists and !replace. role: "admin", "reseller" or "customer". */
 enum ngn_status auth_set_login(struct db *db, const char *username, const char *password,

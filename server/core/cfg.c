@@ -220,7 +220,8 @@ int cfg_load_file(struct cfg *c, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-void cfg_usage(void)
+/* The --help text (cfg_parse_args prints it). */
+static void cfg_usage(void)
 {
 	printf("usage: ngnprod [--config FILE] [--key=value ...]\n\nsettings (also valid as 'key = value' in FILE):\n");
 	for (size_t i = 0; i < NKEYS; i++)

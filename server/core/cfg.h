@@ -50,7 +50,6 @@ int cfg_load_file(struct cfg *c, const char *path, char *err, size_t errlen);
 /* Parses --key=value / --key value / --config FILE from argv. Returns 0, 1
  * when --help was printed, or -1 with a message in err. */
 int cfg_parse_args(struct cfg *c, int argc, char **argv, char *err, size_t errlen);
-void cfg_usage(void);
 void cfg_free(struct cfg *c);
 
 #endif

@@ -28,8 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "db.h"
 #include "fault_inject.h"
+#include "hash.h"
 #include "log.h"
 
 #define MAX_STMTS 256
@@ -67,13 +69,6 @@ struct db {
 	struct colbuf cols[MAX_COLS];
 	char *onebuf;           /* db_query_one scratch */
 };
-
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int is_conn_error(unsigned e)
 {
@@ -157,7 +152,7 @@ enum ngn_status db_connect(struct db *db)
 {
 	if (db->my && !db->dead)
 		return NGN_OK;
-	double t = now_mono();
+	double t = clock_mono_sec();
 	if (t < db->next_attempt)
 		return NGN_E_DB_UNAVAILABLE;
 	drop_connection(db);
@@ -197,20 +192,12 @@ enum ngn_status db_connect(struct db *db)
 	return NGN_OK;
 }
 
-static size_t text_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static struct stmt_slot *prepare(struct db *db, const char *sql, int by_text, enum ngn_status *st)
 {
 	int retried_after_flush = 0;
 again:;
 	/* literals are keyed by address, assembled texts by content; probe linearly */
-	size_t h = (by_text ? text_hash(sql) : ((uintptr_t)sql >> 3)) % MAX_STMTS;
+	size_t h = (by_text ? hash_str(sql) : ((uintptr_t)sql >> 3)) % MAX_STMTS;
 	for (size_t n = 0; n < MAX_STMTS; n++, h = (h + 1) % MAX_STMTS) {
 		struct stmt_slot *s = &db->slots[h];
 		if (s->st && (by_text ? (s->owned && strcmp(s->sql, sql) == 0) : s->sql == sql))
@@ -519,7 +506,7 @@ static enum ngn_status txn(struct db *db, db_txn_fn fn, void *arg, int commit)
 				return NGN_E_DB_UNAVAILABLE;
 			if (!db->read_open) {
 				db->read_open = 1;
-				db->read_since = now_mono();
+				db->read_since = clock_mono_sec();
 			}
 			return NGN_OK;
 		}
@@ -569,7 +556,7 @@ enum ngn_status db_txn(struct db *db, db_txn_fn fn, void *arg)
 
 enum ngn_status db_read(struct db *db, db_txn_fn fn, void *arg)
 {
-	if (db->read_open && now_mono() - db->read_since > READ_HOLD_MAX)
+	if (db->read_open && clock_mono_sec() - db->read_since > READ_HOLD_MAX)
 		db_idle(db);
 	return txn(db, fn, arg, 0);
 }
@@ -596,6 +583,11 @@ unsigned db_errno(const struct db *db)
 const char *db_error(const struct db *db)
 {
 	return db->last_error;
+}
+
+int db_is_duplicate(const struct db *db)
+{
+	return db->last_errno == ER_DUP_ENTRY;
 }
 
 enum ngn_status db_exec_script_stmt(struct db *db, const char *sql, size_t len)

@@ -112,6 +112,9 @@ enum ngn_status db_query_one(struct db *db, const char *sql, const struct db_val
 /* MariaDB error number of the last failure (0 if none), and its text. */
 unsigned db_errno(const struct db *db);
 const char *db_error(const struct db *db);
+/* Whether the last failure was a duplicate key (ER_DUP_ENTRY), the one
+ * NGN_E_CONFLICT a store turns into its own "already exists" status. */
+int db_is_duplicate(const struct db *db);
 
 /* Runs plain SQL text that is part of the program (schema migrations only). */
 enum ngn_status db_exec_script_stmt(struct db *db, const char *sql, size_t len);

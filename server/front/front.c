@@ -45,8 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include "core/cfg.h"
+#include "core/clock.h"
 #include "core/embed.h"
 #include "soap/fault.h"
 #include "soap/optable.h"
@@ -94,13 +94,6 @@ struct front {
 	unsigned long served, faults, overloaded, cut_slow;
 };
 
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const char OVERLOAD_FAULT[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	"<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\""
@@ -136,7 +129,7 @@ static void update_accepting(struct front *f)
  * no reply can be pending on it). */
 static void sweep_connections(struct front *f)
 {
-	double now = now_mono();
+	double now = clock_mono_sec();
 	unsigned j = 0;
 	for (unsigned i = 0; i < f->nconns; i++) {
 		struct conn *c = f->conns[i];
@@ -290,7 +283,7 @@ static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 	if (c->mutating || info->n_added == 0)
 		return;
 	if (c->req_start == 0)
-		c->req_start = now_mono();
+		c->req_start = clock_mono_sec();
 	c->added += info->n_added;
 	if (c->refused) {
 		if (c->refused == REFUSE_NOW) {
@@ -563,7 +556,7 @@ static void route(struct evhttp_request *req, void *arg)
 		path = "/";
 	struct conn *c = conn_of(f, req);
 	if (c) /* this request is whole; bytes already read belong to the next */
-		c->req_start = evbuffer_get_length(bufferevent_get_input(c->bev)) ? now_mono() : 0;
+		c->req_start = evbuffer_get_length(bufferevent_get_input(c->bev)) ? clock_mono_sec() : 0;
 	int soap_path = !strcmp(path, "/") || !strcmp(path, "/ngnpro/") || !strcmp(path, "/ngnpro");
 	const char *prefix = strncmp(path, "/ngnpro", 7) == 0 ? "/ngnpro/" : "/";
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);

@@ -30,10 +30,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "soapH.h"
 #include "core/auth.h"
 #include "core/cfg.h"
+#include "core/clock.h"
 #include "soap/ctx.h"
 #include "core/db.h"
 #include "soap/fault.h"
@@ -78,13 +78,6 @@ struct pool {
 	pthread_t wt_th;
 };
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The write-through thread: parked replies, oldest first. */
 static void *wt_run(void *arg)
 {
@@ -102,7 +95,7 @@ static void *wt_run(void *arg)
 		if (p->parked_head == NULL)
 			p->parked_tail = NULL;
 		pthread_mutex_unlock(&p->lock);
-		long long left = job->wt_deadline_ms - mono_ms();
+		long long left = job->wt_deadline_ms - clock_mono_ms();
 		glue_wait(p->glue, job->wt_ticket, left > 0 ? (unsigned)left : 0);
 		pthread_mutex_lock(&p->lock);
 		p->parked--;
@@ -216,7 +209,7 @@ static void *run(void *arg)
 		int park = w->ticket && p->wt_started;
 		if (park) {
 			job->wt_ticket = w->ticket;
-			job->wt_deadline_ms = mono_ms() + p->cfg->glue_write_through_ms;
+			job->wt_deadline_ms = clock_mono_ms() + p->cfg->glue_write_through_ms;
 			job->next = NULL;
 		}
 		w->ticket = 0;

@@ -265,7 +265,7 @@ static enum ngn_status write_props(struct db *db, uint64_t sid, const struct pro
 	for (size_t i = 0; st == NGN_OK && i < p->n; i++) {
 		struct db_val a[3] = { DB_I(sid), DB_S(p->v[i].name), DB_S(p->v[i].value) };
 		st = db_exec(db, SQL_PROP_INSERT, a, 3, NULL, NULL);
-		if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
+		if (st == NGN_E_CONFLICT && db_is_duplicate(db))
 			return err_set(e, NGN_E_INVALID_PROPERTY, "Property %s is given twice", p->v[i].name);
 	}
 	return st;
@@ -462,7 +462,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	struct db_val s[5] = { DB_S(id.username), DB_S(id.domain), DB_S(pw.clear), DB_S(pw.ha1), DB_S(pw.ha1b) };
 	uint64_t sid = 0;
 	st = db_exec(db, SQL_SUBSCRIBER_INSERT, s, 5, NULL, &sid);
-	if (st == NGN_E_CONFLICT && db_errno(db) == 1062 && !autoinc)
+	if (st == NGN_E_CONFLICT && db_is_duplicate(db) && !autoinc)
 		return err_set(e, NGN_E_ACCOUNT_EXISTS, "SIP account %s@%s already exists", id.username, id.domain);
 	if (st != NGN_OK)
 		return st; /* for <autoincrement> a clash is a race: NGN_E_CONFLICT, safe to retry */

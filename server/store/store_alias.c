@@ -129,7 +129,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 				 DB_S(al->target.domain) };
 	uint64_t id = 0;
 	st = db_exec(db, SQL_DBALIAS_INSERT, ins, 4, NULL, &id);
-	if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
+	if (st == NGN_E_CONFLICT && db_is_duplicate(db))
 		return err_set(e, NGN_E_ALIAS_EXISTS, "SIP alias %s@%s already exists", al->id.username,
 			       al->id.domain);
 	if (st != NGN_OK)

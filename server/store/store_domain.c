@@ -68,7 +68,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	struct db_val a1[1] = { DB_S(d->domain) };
 	uint64_t id = 0;
 	enum ngn_status st = db_exec(db, SQL_DOMAIN_INSERT, a1, 1, NULL, &id);
-	if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
+	if (st == NGN_E_CONFLICT && db_is_duplicate(db))
 		return err_set(&op->res->err, NGN_E_DOMAIN_EXISTS, "SIP domain %s already exists", d->domain);
 	if (st != NGN_OK)
 		return st;

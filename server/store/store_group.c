@@ -128,7 +128,7 @@ static enum ngn_status add_body(struct db *db, void *arg)
 	if (st != NGN_OK || rows > 0)
 		return st; /* already a member: idempotent, nothing written */
 	st = db_exec(db, SQL_GROUP_INSERT, args, 3, NULL, NULL);
-	if (st == NGN_E_CONFLICT && db_errno(db) == 1062)
+	if (st == NGN_E_CONFLICT && db_is_duplicate(db))
 		return NGN_OK; /* written by someone outside ngnprod meanwhile */
 	return st == NGN_OK ? membership_changed(db, op, ref.sid) : st;
 }

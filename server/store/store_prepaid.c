@@ -44,6 +44,7 @@
 #include <string.h>
 #include "core/db.h"
 #include "store-internal.h"
+#include "core/utf8.h"
 #include "store_prepaid.h"
 
 static const char SQL_STATUS[] =
@@ -58,15 +59,6 @@ static const char SQL_ENSURE_BALANCE[] =
 static const char SQL_HISTORY[] =
 	"SELECT DATE_FORMAT(date, '%Y-%m-%d %H:%i:%s'), action, description, value, balance, session"
 	" FROM prepaid_history WHERE subscriber_id = ? ORDER BY id DESC LIMIT ?";
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
 
 /* The message for a refused change of id's balance (st from
  * store_prepaid_txn_find or store_prepaid_txn_change). */
@@ -155,7 +147,7 @@ static enum ngn_status check_change(money_t value, const char *description)
 {
 	if (money_amount_check(value) != MONEY_OK)
 		return NGN_E_INVALID_AMOUNT;
-	if (description != NULL && utf8_chars(description) > PREPAID_DESCRIPTION_MAX)
+	if (description != NULL && utf8_count(description) > PREPAID_DESCRIPTION_MAX)
 		return NGN_E_INVALID_VALUE;
 	return NGN_OK;
 }

@@ -43,6 +43,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "store-internal.h"
+#include "core/utf8.h"
 #include "store_voucher.h"
 
 #define SALT_BYTES 16
@@ -353,15 +354,6 @@ static int valid_date(const char *s)
 	return !(m == 2 && d == 29 && !leap);
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 struct secret {
 	char salt[2 * SALT_BYTES + 1];
 	char hash[65];
@@ -404,7 +396,7 @@ enum ngn_status store_voucher_create(struct db *db, const struct scope *sc, cons
 		return NGN_E_FORBIDDEN;
 	if (spec->count < 1 || spec->count > VOUCHER_BATCH_MAX || spec->value <= 0
 	    || money_amount_check(spec->value) != MONEY_OK
-	    || (spec->name != NULL && utf8_chars(spec->name) > VOUCHER_NAME_MAX)
+	    || (spec->name != NULL && utf8_count(spec->name) > VOUCHER_NAME_MAX)
 	    || (spec->expires != NULL && !valid_date(spec->expires)))
 		return NGN_E_INVALID_VALUE;
 	struct secret *sec = calloc(spec->count, sizeof *sec);

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include "core/digest.h"
+#include "core/utf8.h"
 #include "validate.h"
 
 static int is_alnum(unsigned char c)
@@ -24,58 +25,6 @@ void valid_fold(char *s)
 	for (; s && *s; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-}
-
-/* Number of code points of a well-formed UTF-8 string (no overlongs, no
- * surrogates, at most U+10FFFF, not U+FFFE/U+FFFF, which XML 1.0 cannot
- * carry), or -1. *ctl gets CTL_ANY when a C0 control character or DEL
- * occurs, and also CTL_XML when it is one XML 1.0 forbids (all C0 controls
- * but tab, LF and CR): a value holding one could never be sent back in a
- * well-formed reply. The request parser (xml_guard.c) already refuses all
- * of these; this is the last check before a value is stored. */
-#define CTL_ANY 1
-#define CTL_XML 2
-static long utf8_chars(const char *str, int *ctl)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	long n = 0;
-	*ctl = 0;
-	while (*s) {
-		unsigned c = *s;
-		int len;
-		unsigned cp;
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				*ctl |= CTL_ANY;
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				*ctl |= CTL_XML;
-			s++;
-			n++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		for (int i = 1; i < len; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
-		    || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-			return -1;
-		s += len;
-		n++;
-	}
-	return n;
 }
 
 enum ngn_status valid_username(char *s, struct ngn_err *e)
@@ -227,7 +176,7 @@ enum ngn_status valid_property(const char *name, const char *value, struct ngn_e
 	int ctl;
 	if (value == NULL)
 		return err_set(e, NGN_E_INVALID_PROPERTY, "Property %s has no value", name);
-	if (strlen(value) > STORE_PROPERTY_VALUE_MAX || utf8_chars(value, &ctl) < 0 || (ctl & CTL_XML))
+	if (strlen(value) > STORE_PROPERTY_VALUE_MAX || utf8_chars(value, &ctl) < 0 || (ctl & UTF8_CTL_XML))
 		return err_set(e, NGN_E_INVALID_PROPERTY,
 			       "Invalid value of property %s: at most %d bytes of UTF-8 text",
 			       name, STORE_PROPERTY_VALUE_MAX);
@@ -253,7 +202,7 @@ enum ngn_status valid_text(const char *field, const char *s, size_t max, struct 
 enum ngn_status valid_blob(const char *field, const char *s, size_t max, struct ngn_err *e)
 {
 	int ctl;
-	if (s && (strlen(s) > max || utf8_chars(s, &ctl) < 0 || (ctl & CTL_XML)))
+	if (s && (strlen(s) > max || utf8_chars(s, &ctl) < 0 || (ctl & UTF8_CTL_XML)))
 		return err_set(e, NGN_E_INVALID_VALUE, "Invalid %s: at most %zu bytes of UTF-8 text", field, max);
 	return NGN_OK;
 }
