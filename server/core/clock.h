@@ -13,5 +13,7 @@
 double clock_mono_sec(void);
 /* Whole milliseconds, truncated (deadlines and timers). */
 int64_t clock_mono_ms(void);
+/* Nanoseconds (cheap per-call timing counters). */
+uint64_t clock_mono_ns(void);
 
 #endif

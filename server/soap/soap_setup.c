@@ -22,8 +22,8 @@
  * <auth SOAP-ENV:actor="0" SOAP-ENV:mustUnderstand="0">; gSOAP drops header
  * entries addressed to an actor that is not its own, so "0" is ours. */
 #include <string.h>
-#include <time.h>
 #include "soapH.h"
+#include "core/clock.h"
 #include "SipBinding.nsmap"
 #include "soap_setup.h"
 #include "fault.h"
@@ -67,13 +67,6 @@ static int has_nul(const char *body, size_t len)
 	return 0;
 }
 
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
-}
-
 /* What gSOAP's generated soap_serve_request does (peek the element, serve
  * it, or SOAP_NO_METHOD), with the row found in op_table. *opp is the row,
  * NULL when there is none. */
@@ -100,7 +93,7 @@ int edge_serve(struct soap *soap, const char *body, size_t len,
 	enum ngn_status st;
 	char msg[256];
 	const struct op *op = NULL;
-	unsigned long long t0 = 0;
+	uint64_t t0 = 0;
 	const struct xml_guard_limits lim = { (unsigned)soap->maxoccurs, (unsigned)soap->maxlevel };
 	if (has_nul(body, len)) {
 		soap->version = 1;
@@ -120,7 +113,7 @@ int edge_serve(struct soap *soap, const char *body, size_t len,
 		rc = before_dispatch(soap, arg) ? soap->error : SOAP_OK;
 	if (rc == SOAP_OK) {
 		if (stats != NULL)
-			t0 = now_ns();
+			t0 = clock_mono_ns();
 		rc = dispatch(soap, &op);
 	}
 	if (rc != SOAP_OK) {
@@ -136,7 +129,7 @@ int edge_serve(struct soap *soap, const char *body, size_t len,
 		atomic_fetch_add_explicit(&s->calls, 1, memory_order_relaxed);
 		if (rc != SOAP_OK)
 			atomic_fetch_add_explicit(&s->faults, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->nsec, now_ns() - t0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&s->nsec, clock_mono_ns() - t0, memory_order_relaxed);
 	}
 	*reply = out ? out : "";
 	*reply_len = strlen(*reply);
