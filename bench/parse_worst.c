@@ -6,7 +6,7 @@
  * linear pre-scan; the cap per element, repeated, is the worst accepted), many
  * namespace declarations in scope, deep nesting, max-array items,
  * character references, one long string. For each it reports the median
- * time of server/xml_guard.c's check in this process and, with --port, the
+ * time of server/soap/xml_guard.c's check in this process and, with --port, the
  * median round trip of a running ngnprod (guard + gSOAP + the fault or the
  * operation) over Connection: close requests to 127.0.0.1 only.
  *
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "envelope.h"
-#include "xml_guard.h"
+#include "soap/xml_guard.h"
 
 #define MAX_BODY (1 << 20)
 

@@ -1,10 +1,10 @@
 /* raw_ops.c: see raw_ops.h.
  *
- * The generic part executes a prepared statement the way server/db.c does
+ * The generic part executes a prepared statement the way server/core/db.c does
  * (bind parameters, execute, bind result columns as LONGLONG or STRING,
  * fetch row by row, free the result), so the client-side cost per statement
  * is the same as ngnprod's and only the SOAP/HTTP layers differ. The SQL
- * text is ngnprod's own: server/store_sql.h, shared with server/store_*.c;
+ * text is ngnprod's own: server/store/store_sql.h, shared with server/store/store_*.c;
  * what stays here is the order of the statements of each operation, which
  * mirrors the store functions named above each op_* (run.sh reports the
  * statements and commits per operation of both sides). */
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "raw_ops.h"
-#include "store_sql.h"
+#include "store/store_sql.h"
 
 struct rv {
 	int is_null;
@@ -386,9 +386,10 @@ static int op_flip(struct raw_conn *c, const struct wl_op *op, const char *group
 /* store_prepaid_add (add_txn): find, lock the balance, set it, history */
 static int op_add_balance(struct raw_conn *c, const struct wl_op *op)
 {
-	struct rv f[2] = { RS(op->user), RS(op->domain) };
+	struct rv f[2 + SCOPE_NARGS] = { RS(op->user), RS(op->domain) };
+	SCOPE_ADMIN(f, 2);
 	long long sid = 0, balance = -1;
-	if (q(c, SQL_PREPAID_FIND, f, 2, NULL, NULL, NULL, &sid))
+	if (q(c, SQL_PREPAID_FIND, f, 2 + SCOPE_NARGS, NULL, NULL, NULL, &sid))
 		return -1;
 	struct rv l[1] = { RI(sid) };
 	if (q(c, SQL_LOCK_BALANCE, l, 1, NULL, NULL, NULL, &balance))
@@ -505,7 +506,7 @@ int raw_op(struct raw_conn *c, const struct wl_op *op, const char *group)
 {
 	int r;
 	/* reads run in autocommit mode: ngnprod's reads have no COMMIT round
-	 * trip of their own either (db_read, server/db.c) */
+	 * trip of their own either (db_read, server/core/db.c) */
 	int ro = op->kind == WL_POINT_SELECT || op->kind == WL_GET_ACCOUNT_JRO || op->kind == WL_GET_ACCOUNT
 		 || op->kind == WL_GET_ACCOUNTS || op->kind == WL_GET_ACCOUNT_URO;
 	if (ro != c->autocommit) {

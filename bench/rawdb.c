@@ -1,12 +1,12 @@
 /* rawdb.c: the database's own limit for each benchmark operation.
  *
  * Runs, over N connections (one thread and one MariaDB connection each, the
- * same connection settings as server/db.c: unix socket, utf8mb4,
+ * same connection settings as server/core/db.c: unix socket, utf8mb4,
  * READ-COMMITTED, autocommit off, CLIENT_FOUND_ROWS), the same SQL that
  * ngnprod runs for the operation: the same prepared statements, in the same
  * order, with the same number of round trips and the same COMMIT. What is
  * missing is everything of ours: HTTP, XML, SOAP, the worker hand-off. The
- * statements are copied from server/store_*.c (see raw_ops.c); run.sh checks
+ * statements are copied from server/store/store_*.c (see raw_ops.c); run.sh checks
  * that both sides execute the same number of statements and commits per
  * operation (Com_stmt_execute, Com_commit), so a drift shows up in the table.
  *

@@ -40,7 +40,8 @@ void wl_conn_init(struct wl_conn *c, unsigned index, uint64_t seed)
 	c->rng = seed * 0x100000001b3ull + index * 0x9e3779b97f4a7c15ull + 1;
 }
 
-void wl_account_name(uint64_t id, char *user, unsigned ulen, char *domain, unsigned dlen)
+/* The user and domain of account id, as load-data.sh names them. */
+static void wl_account_name(uint64_t id, char *user, unsigned ulen, char *domain, unsigned dlen)
 {
 	snprintf(user, ulen, "u%llu", (unsigned long long)id);
 	if (id >= NEW_ID_FLOOR)

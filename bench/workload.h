@@ -68,6 +68,5 @@ void wl_conn_init(struct wl_conn *c, unsigned index, uint64_t seed);
 /* Next operation of connection c. seq must be unique across the run for
  * addAccount (the callers use one atomic counter). */
 void wl_next(const struct wl_cfg *cfg, struct wl_conn *c, uint64_t seq, struct wl_op *op);
-void wl_account_name(uint64_t id, char *user, unsigned ulen, char *domain, unsigned dlen);
 
 #endif

@@ -2,6 +2,7 @@
  * outside proxy-glue/ except by its tests).
  *
  *   glue.c         lifecycle, thread, nudge, timers, status
+ *   glue_ctx.c     what glue.c shares with every proxy (lock, tickets, back-off)
  *   glue_proxy.c   one proxy's state machine: outbox pushes and resync
  *   glue_rpc.c     JSON-RPC calls over one evhttp keep-alive connection
  *   glue_outbox.c  the SQL: outbox, masks from grp, cursors, pruning
@@ -9,9 +10,10 @@
 #ifndef NGN_GLUE_INTERNAL_H
 #define NGN_GLUE_INTERNAL_H
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "status.h"
+#include "core/status.h"
 
 struct db;
 struct event;
@@ -143,14 +145,52 @@ int glue_rpc_call(struct evhttp_connection *conn, struct glue_rpc_list *list, co
 /* After evhttp_connection_free(conn): frees the calls that never completed. */
 void glue_rpc_abandon(struct glue_rpc_list *list);
 
-/* ---- glue_proxy.c / glue.c -------------------------------------------------- */
+/* ---- glue_ctx.c -------------------------------------------------------------
+ * What a proxy's state machine needs of its glue, given to glue_proxy_new:
+ * glue.c keeps it inside struct glue, fills it before it makes the first
+ * proxy and tears it down after freeing the last, so glue_proxy.c never
+ * calls back into glue.c (glue.c -> glue_proxy.c -> glue_ctx.c, no circle).
+ * Threads: base, db, id, timeout_ms and the back-off belong to the glue
+ * thread; `lock` guards every proxy's figures (struct glue_pstats) and the
+ * glue's own, and is also taken by glue_wait and glue_status_json on other
+ * threads; seq and stopping are atomics that glue_nudge and glue_stop write
+ * from other threads. */
+struct glue_ctx {
+	struct event_base *base;
+	struct db *db;
+	char *id;                   /* glue-id: cursor rows are "glue-id name"; owned */
+	unsigned timeout_ms;        /* of one JSON-RPC call */
+	pthread_mutex_t lock;
+	pthread_cond_t acked;       /* under lock: a proxy's acked_seq or state changed */
+	_Atomic uint64_t seq;       /* the last glue_nudge ticket */
+	atomic_int stopping;
+	int64_t db_hold_until_ms, db_backoff_ms; /* glue thread only */
+};
+/* Sets up lock and acked (acked waits on the monotonic clock); returns 0
+ * or -1. The other fields are the caller's (zeroed memory is fine). */
+int glue_ctx_init(struct glue_ctx *c);
+/* Destroys lock and acked and frees id; base and db stay the caller's. */
+void glue_ctx_destroy(struct glue_ctx *c);
+/* The latest glue_nudge ticket: read it before an outbox read, so that the
+ * read sees every commit that preceded that nudge. */
+uint64_t glue_ctx_seq(struct glue_ctx *c);
+/* After a proxy's state or acked_seq changed (the caller holds lock): wakes
+ * the write-through waiters. */
+void glue_ctx_acked_changed(struct glue_ctx *c);
+int glue_ctx_stopping(struct glue_ctx *c);
+/* Database back-off shared by the glue's proxies: glue_ctx_db_held() is
+ * true while calls should not be tried (the last one found the server
+ * gone); glue_ctx_db_note() records each call's status. */
+int glue_ctx_db_held(const struct glue_ctx *c);
+void glue_ctx_db_note(struct glue_ctx *c, enum ngn_status st);
+
+/* ---- glue_proxy.c ------------------------------------------------------------ */
 enum glue_pstate { GP_DOWN = 0, GP_RESYNC, GP_SYNC };
 const char *glue_pstate_name(enum glue_pstate s);
 
-struct glue;
 struct glue_proxy;
 
-/* Public figures of one proxy, copied under glue->lock for glue_status_json. */
+/* Public figures of one proxy, copied under glue_ctx.lock for glue_status_json. */
 struct glue_pstats {
 	enum glue_pstate state;
 	int64_t cursor, pushed_id;
@@ -165,8 +205,9 @@ struct glue_pstats {
 	uint64_t acked_seq;
 };
 
-/* name: the proxy's identity in its cursor row ("glue-id name"); NULL: url */
-struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *url, size_t index);
+/* name: the proxy's identity in its cursor row ("glue-id name"); NULL: url.
+ * ctx must outlive the proxy. */
+struct glue_proxy *glue_proxy_new(struct glue_ctx *ctx, const char *name, const char *url, size_t index);
 void glue_proxy_free(struct glue_proxy *p);
 /* The outbox may have grown: push what is new (no-op while busy or down). */
 void glue_proxy_kick(struct glue_proxy *p);
@@ -175,30 +216,9 @@ void glue_proxy_probe(struct glue_proxy *p);
 /* Once per pruning round: marks an in-sync proxy's cursor row as seen, so
  * that glue_cursor_expire never drops a live one. */
 void glue_proxy_touch(struct glue_proxy *p);
-/* Copies the figures; the caller holds glue_lock. */
+/* Copies the figures; the caller holds the glue_ctx lock. */
 void glue_proxy_stats(struct glue_proxy *p, struct glue_pstats *out);
 const char *glue_proxy_url(const struct glue_proxy *p);
 const char *glue_proxy_name(const struct glue_proxy *p);
-
-/* What glue_proxy.c needs of its glue (glue.c). */
-struct event_base *glue_base(struct glue *g);
-struct db *glue_db(struct glue *g);
-const char *glue_id(struct glue *g);
-unsigned glue_timeout_ms(struct glue *g);
-pthread_mutex_t *glue_lock(struct glue *g);
-/* The latest glue_nudge ticket: read it before an outbox read, so that the
- * read sees every commit that preceded that nudge. */
-uint64_t glue_seq(struct glue *g);
-/* After a proxy's state or acked_seq changed (the caller holds glue_lock):
- * wakes the write-through waiters. */
-void glue_acked_changed(struct glue *g);
-int glue_stopping(struct glue *g);
-/* Database back-off shared by the glue's proxies: glue_db_held() is true
- * while calls should not be tried (the last one found the server gone);
- * glue_db_note() records each call's status. */
-int glue_db_held(struct glue *g);
-void glue_db_note(struct glue *g, enum ngn_status st);
-int64_t glue_now_ms(void);
-double glue_now_sec(void);
 
 #endif

@@ -5,7 +5,7 @@
  * glue_status_json and glue_stop. Cross-thread wake-ups use event_active on
  * user events of the glue's base, which libevent makes safe once
  * evthread_use_pthreads() ran (done once, before the base exists). The
- * figures that glue_status_json reads are copied under `lock`.
+ * figures that glue_status_json reads are copied under `ctx.lock`.
  *
  * Timers: `poll` (glue-poll-ms) reads the outbox of every in-sync proxy even
  * without a nudge, which also catches writers that do not nudge (another
@@ -15,7 +15,7 @@
  * for glue-cursor-expire seconds, and prunes the outbox.
  *
  * Write-through (glue_nudge / glue_wait). Every glue_nudge takes a ticket
- * from `seq` (after the caller's COMMIT returned). Each proxy reads glue_seq()
+ * from `seq` (after the caller's COMMIT returned). Each proxy reads glue_ctx_seq()
  * before it reads the outbox; when every event of that read is acknowledged
  * (a batch that was not cut at GLUE_BATCH, or a read that found nothing
  * new), its acked_seq becomes that value. Invariants:
@@ -44,11 +44,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "cfg.h"
-#include "db.h"
+#include "core/cfg.h"
+#include "core/clock.h"
+#include "core/db.h"
 #include "glue.h"
 #include "glue-internal.h"
-#include "log.h"
+#include "core/log.h"
 
 #define GLUE_LOG_EVERY_MS 60000
 #define GLUE_PRUNE_EVERY_MS 60000
@@ -59,78 +60,36 @@
 #define GLUE_WT_LOG_EVERY_MS 10000
 
 struct glue {
-	char *id;
-	unsigned poll_ms, timeout_ms;
+	struct glue_ctx ctx;        /* base, db, id, lock, tickets: shared with the proxies */
+	unsigned poll_ms;
 	struct db_cfg dbc;          /* strings owned */
-	struct db *db;
-	struct event_base *base;
 	struct event *nudge_ev, *stop_ev, *poll_ev, *tick_ev;
 	pthread_t thread;
 	int thread_started;
-	pthread_mutex_t lock;
-	pthread_cond_t acked;       /* under lock: a proxy's acked_seq or state changed */
-	_Atomic uint64_t seq;       /* the last glue_nudge ticket */
 	unsigned cursor_expire_s;   /* 0: never */
 	unsigned write_through_ms;
-	/* under lock: figures of glue_wait and of cursor expiry */
+	/* under ctx.lock: figures of glue_wait and of cursor expiry */
 	uint64_t wt_waits, wt_timeouts, wt_unlogged, cursors_expired;
 	double wt_total_ms, wt_max_ms;
 	int64_t wt_logged_ms;
-	atomic_int stopping;
 	int64_t next_log_ms, next_prune_ms;
-	int64_t db_hold_until_ms, db_backoff_ms;
 	size_t np;
 	struct glue_proxy *p[CFG_MAX_PROXIES];
 };
 
-int64_t glue_now_ms(void)
+/* Proxy i's figures, copied under ctx.lock (log_status, glue_status_json). */
+static void stats_copy(struct glue *g, size_t i, struct glue_pstats *s)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-double glue_now_sec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct event_base *glue_base(struct glue *g) { return g->base; }
-struct db *glue_db(struct glue *g) { return g->db; }
-const char *glue_id(struct glue *g) { return g->id; }
-unsigned glue_timeout_ms(struct glue *g) { return g->timeout_ms; }
-pthread_mutex_t *glue_lock(struct glue *g) { return &g->lock; }
-uint64_t glue_seq(struct glue *g) { return atomic_load(&g->seq); }
-void glue_acked_changed(struct glue *g) { pthread_cond_broadcast(&g->acked); }
-int glue_stopping(struct glue *g) { return atomic_load(&g->stopping); }
-
-int glue_db_held(struct glue *g)
-{
-	return glue_now_ms() < g->db_hold_until_ms;
-}
-
-void glue_db_note(struct glue *g, enum ngn_status st)
-{
-	if (st == NGN_E_DB_UNAVAILABLE) {
-		g->db_backoff_ms = g->db_backoff_ms ? g->db_backoff_ms * 2 : 100;
-		if (g->db_backoff_ms > 2000)
-			g->db_backoff_ms = 2000;
-		g->db_hold_until_ms = glue_now_ms() + g->db_backoff_ms;
-	} else if (st == NGN_OK) {
-		g->db_backoff_ms = 0;
-		g->db_hold_until_ms = 0;
-	}
+	pthread_mutex_lock(&g->ctx.lock);
+	glue_proxy_stats(g->p[i], s);
+	pthread_mutex_unlock(&g->ctx.lock);
 }
 
 static void log_status(struct glue *g)
 {
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
-		pthread_mutex_lock(&g->lock);
-		glue_proxy_stats(g->p[i], &s);
-		pthread_mutex_unlock(&g->lock);
+		stats_copy(g, i, &s);
 		log_info("glue: status proxy#%zu %s cursor=%lld lag=%lld events/%lld ms last_push=%.3f ms"
 			 " pushed=%llu errors=%llu resyncs=%llu", i, glue_pstate_name(s.state),
 			 (long long)s.cursor, (long long)s.lag_events, (long long)s.lag_ms, s.last_push_ms,
@@ -141,7 +100,7 @@ static void log_status(struct glue *g)
 
 static void kick_all(struct glue *g)
 {
-	for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+	for (size_t i = 0; i < g->np && !glue_ctx_stopping(&g->ctx); i++)
 		glue_proxy_kick(g->p[i]);
 }
 
@@ -172,32 +131,32 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct glue *g = arg;
-	for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+	for (size_t i = 0; i < g->np && !glue_ctx_stopping(&g->ctx); i++)
 		glue_proxy_probe(g->p[i]);
-	int64_t now = glue_now_ms();
+	int64_t now = clock_mono_ms();
 	if (now >= g->next_log_ms) {
 		g->next_log_ms = now + GLUE_LOG_EVERY_MS;
 		log_status(g);
 	}
 	if (now >= g->next_prune_ms) {
 		g->next_prune_ms = now + GLUE_PRUNE_EVERY_MS;
-		for (size_t i = 0; i < g->np && !glue_stopping(g); i++)
+		for (size_t i = 0; i < g->np && !glue_ctx_stopping(&g->ctx); i++)
 			glue_proxy_touch(g->p[i]);
 		enum ngn_status st = NGN_OK;
-		if (g->cursor_expire_s && !glue_db_held(g)) {
+		if (g->cursor_expire_s && !glue_ctx_db_held(&g->ctx)) {
 			uint64_t dropped = 0;
-			st = glue_cursor_expire(g->db, g->cursor_expire_s, cursor_dropped, g, &dropped);
-			glue_db_note(g, st);
-			pthread_mutex_lock(&g->lock);
+			st = glue_cursor_expire(g->ctx.db, g->cursor_expire_s, cursor_dropped, g, &dropped);
+			glue_ctx_db_note(&g->ctx, st);
+			pthread_mutex_lock(&g->ctx.lock);
 			g->cursors_expired += dropped;
-			pthread_mutex_unlock(&g->lock);
+			pthread_mutex_unlock(&g->ctx.lock);
 		}
 		/* in slices of 10000 rows, at most 100000 a minute */
 		uint64_t total = 0, n = 10000;
-		for (int i = 0; i < 10 && n == 10000 && st == NGN_OK && !glue_stopping(g); i++) {
-			st = glue_db_held(g) ? NGN_E_DB_UNAVAILABLE
-				: glue_outbox_prune(g->db, GLUE_PRUNE_MIN_AGE_S, &n);
-			glue_db_note(g, st);
+		for (int i = 0; i < 10 && n == 10000 && st == NGN_OK && !glue_ctx_stopping(&g->ctx); i++) {
+			st = glue_ctx_db_held(&g->ctx) ? NGN_E_DB_UNAVAILABLE
+				: glue_outbox_prune(g->ctx.db, GLUE_PRUNE_MIN_AGE_S, &n);
+			glue_ctx_db_note(&g->ctx, st);
 			if (st == NGN_OK)
 				total += n;
 		}
@@ -211,17 +170,17 @@ static void stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	event_base_loopbreak(((struct glue *)arg)->base);
+	event_base_loopbreak(((struct glue *)arg)->ctx.base);
 }
 
 static void *glue_main(void *arg)
 {
 	struct glue *g = arg;
 	log_info("glue: started as '%s' for %zu proxies (poll %u ms, timeout %u ms, write-through %u ms,"
-		 " cursor expiry %u s)", g->id, g->np, g->poll_ms, g->timeout_ms, g->write_through_ms,
+		 " cursor expiry %u s)", g->ctx.id, g->np, g->poll_ms, g->ctx.timeout_ms, g->write_through_ms,
 		 g->cursor_expire_s);
 	event_active(g->tick_ev, EV_TIMEOUT, 0); /* probe at once */
-	event_base_dispatch(g->base);
+	event_base_dispatch(g->ctx.base);
 	return NULL;
 }
 
@@ -249,17 +208,15 @@ static void glue_free(struct glue *g)
 		event_free(g->poll_ev);
 	if (g->tick_ev)
 		event_free(g->tick_ev);
-	if (g->base)
-		event_base_free(g->base);
-	db_free(g->db);
+	if (g->ctx.base)
+		event_base_free(g->ctx.base);
+	db_free(g->ctx.db);
 	free((char *)g->dbc.host);
 	free((char *)g->dbc.socket);
 	free((char *)g->dbc.user);
 	free((char *)g->dbc.password);
 	free((char *)g->dbc.database);
-	free(g->id);
-	pthread_cond_destroy(&g->acked);
-	pthread_mutex_destroy(&g->lock);
+	glue_ctx_destroy(&g->ctx);
 	free(g);
 }
 
@@ -277,12 +234,10 @@ struct glue *glue_start(const struct cfg *cfg)
 	struct glue *g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return NULL;
-	pthread_mutex_init(&g->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&g->acked, &ca);
-	pthread_condattr_destroy(&ca);
+	if (glue_ctx_init(&g->ctx) != 0) {
+		free(g);
+		return NULL;
+	}
 	g->cursor_expire_s = cfg->glue_cursor_expire;
 	if (g->cursor_expire_s && g->cursor_expire_s < GLUE_CURSOR_EXPIRE_MIN_S)
 		g->cursor_expire_s = GLUE_CURSOR_EXPIRE_MIN_S;
@@ -292,27 +247,27 @@ struct glue *glue_start(const struct cfg *cfg)
 		snprintf(host, sizeof host, "%s", cfg->glue_id);
 	else if (gethostname(host, sizeof host - 1) != 0)
 		snprintf(host, sizeof host, "ngnprod");
-	g->id = strdup(host);
+	g->ctx.id = strdup(host);
 	g->poll_ms = cfg->glue_poll_ms ? cfg->glue_poll_ms : 200;
-	g->timeout_ms = cfg->glue_timeout_ms ? cfg->glue_timeout_ms : 2000;
+	g->ctx.timeout_ms = cfg->glue_timeout_ms ? cfg->glue_timeout_ms : 2000;
 	g->dbc = cfg->db;
 	g->dbc.host = dup_opt(cfg->db.host);
 	g->dbc.socket = dup_opt(cfg->db.socket);
 	g->dbc.user = dup_opt(cfg->db.user);
 	g->dbc.password = dup_opt(cfg->db.password);
 	g->dbc.database = dup_opt(cfg->db.database);
-	g->db = db_new(&g->dbc);
-	g->base = event_base_new();
-	if (g->id == NULL || g->db == NULL || g->base == NULL)
+	g->ctx.db = db_new(&g->dbc);
+	g->ctx.base = event_base_new();
+	if (g->ctx.id == NULL || g->ctx.db == NULL || g->ctx.base == NULL)
 		goto fail;
-	g->nudge_ev = event_new(g->base, -1, 0, nudge_cb, g);
-	g->stop_ev = event_new(g->base, -1, 0, stop_cb, g);
-	g->poll_ev = event_new(g->base, -1, EV_PERSIST, poll_cb, g);
-	g->tick_ev = event_new(g->base, -1, EV_PERSIST, tick_cb, g);
+	g->nudge_ev = event_new(g->ctx.base, -1, 0, nudge_cb, g);
+	g->stop_ev = event_new(g->ctx.base, -1, 0, stop_cb, g);
+	g->poll_ev = event_new(g->ctx.base, -1, EV_PERSIST, poll_cb, g);
+	g->tick_ev = event_new(g->ctx.base, -1, EV_PERSIST, tick_cb, g);
 	if (!g->nudge_ev || !g->stop_ev || !g->poll_ev || !g->tick_ev)
 		goto fail;
 	for (size_t i = 0; i < cfg->nproxies; i++) {
-		g->p[i] = glue_proxy_new(g, cfg->proxy_names[i], cfg->proxies[i], i);
+		g->p[i] = glue_proxy_new(&g->ctx, cfg->proxy_names[i], cfg->proxies[i], i);
 		if (g->p[i] == NULL)
 			goto fail;
 		g->np++;
@@ -327,8 +282,8 @@ struct glue *glue_start(const struct cfg *cfg)
 	struct timeval tick = { GLUE_PROBE_MS / 1000, (GLUE_PROBE_MS % 1000) * 1000 };
 	event_add(g->poll_ev, &poll);
 	event_add(g->tick_ev, &tick);
-	g->next_log_ms = glue_now_ms() + GLUE_LOG_EVERY_MS;
-	g->next_prune_ms = glue_now_ms() + GLUE_PRUNE_EVERY_MS / 6;
+	g->next_log_ms = clock_mono_ms() + GLUE_LOG_EVERY_MS;
+	g->next_prune_ms = clock_mono_ms() + GLUE_PRUNE_EVERY_MS / 6;
 	if (pthread_create(&g->thread, NULL, glue_main, g) != 0) {
 		log_error("glue: cannot start its thread");
 		goto fail;
@@ -345,7 +300,7 @@ unsigned long long glue_nudge(struct glue *g)
 {
 	if (g == NULL)
 		return 0;
-	uint64_t t = atomic_fetch_add(&g->seq, 1) + 1;
+	uint64_t t = atomic_fetch_add(&g->ctx.seq, 1) + 1;
 	event_active(g->nudge_ev, EV_TIMEOUT, 0);
 	return t;
 }
@@ -375,10 +330,10 @@ int glue_wait(struct glue *g, unsigned long long ticket, unsigned ms)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&g->lock);
+	pthread_mutex_lock(&g->ctx.lock);
 	ssize_t lag;
-	while ((lag = lagging_proxy(g, ticket)) >= 0 && !glue_stopping(g))
-		if (pthread_cond_timedwait(&g->acked, &g->lock, &deadline) != 0)
+	while ((lag = lagging_proxy(g, ticket)) >= 0 && !glue_ctx_stopping(&g->ctx))
+		if (pthread_cond_timedwait(&g->ctx.acked, &g->ctx.lock, &deadline) != 0)
 			break; /* ETIMEDOUT (W3) */
 	lag = lagging_proxy(g, ticket);
 	struct timespec t1;
@@ -391,7 +346,7 @@ int glue_wait(struct glue *g, unsigned long long ticket, unsigned ms)
 	if (lag >= 0) {
 		g->wt_timeouts++;
 		g->wt_unlogged++;
-		int64_t now = glue_now_ms();
+		int64_t now = clock_mono_ms();
 		if (now - g->wt_logged_ms >= GLUE_WT_LOG_EVERY_MS) {
 			log_warn("glue: write-through: %llu repl%s sent on the bound (glue-write-through-ms %u)"
 				 " without the acknowledgement of every in-sync proxy (proxy %s lagging)",
@@ -401,7 +356,7 @@ int glue_wait(struct glue *g, unsigned long long ticket, unsigned ms)
 			g->wt_unlogged = 0;
 		}
 	}
-	pthread_mutex_unlock(&g->lock);
+	pthread_mutex_unlock(&g->ctx.lock);
 	return lag >= 0 ? 1 : 0;
 }
 
@@ -411,9 +366,9 @@ size_t glue_status_json(struct glue *g, char *buf, size_t len)
 		return (size_t)snprintf(buf, len, "{}");
 	struct json_object *o = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
-	json_object_object_add(o, "glue_id", json_object_new_string(g->id));
+	json_object_object_add(o, "glue_id", json_object_new_string(g->ctx.id));
 	struct json_object *wt = json_object_new_object();
-	pthread_mutex_lock(&g->lock);
+	pthread_mutex_lock(&g->ctx.lock);
 	json_object_object_add(wt, "ms", json_object_new_int64(g->write_through_ms));
 	json_object_object_add(wt, "waits", json_object_new_int64((int64_t)g->wt_waits));
 	json_object_object_add(wt, "timeouts", json_object_new_int64((int64_t)g->wt_timeouts));
@@ -422,13 +377,11 @@ size_t glue_status_json(struct glue *g, char *buf, size_t len)
 	json_object_object_add(wt, "wait_ms_max", json_object_new_double(g->wt_max_ms));
 	json_object_object_add(o, "cursor_expire_s", json_object_new_int64(g->cursor_expire_s));
 	json_object_object_add(o, "cursors_expired", json_object_new_int64((int64_t)g->cursors_expired));
-	pthread_mutex_unlock(&g->lock);
+	pthread_mutex_unlock(&g->ctx.lock);
 	json_object_object_add(o, "write_through", wt);
 	for (size_t i = 0; i < g->np; i++) {
 		struct glue_pstats s;
-		pthread_mutex_lock(&g->lock);
-		glue_proxy_stats(g->p[i], &s);
-		pthread_mutex_unlock(&g->lock);
+		stats_copy(g, i, &s);
 		struct json_object *p = json_object_new_object();
 		json_object_object_add(p, "name", json_object_new_string(glue_proxy_name(g->p[i])));
 		json_object_object_add(p, "url", json_object_new_string(glue_proxy_url(g->p[i])));
@@ -461,10 +414,10 @@ void glue_stop(struct glue *g)
 {
 	if (g == NULL)
 		return;
-	atomic_store(&g->stopping, 1);
-	pthread_mutex_lock(&g->lock);
-	pthread_cond_broadcast(&g->acked); /* no writer waits on a stopped glue */
-	pthread_mutex_unlock(&g->lock);
+	atomic_store(&g->ctx.stopping, 1);
+	pthread_mutex_lock(&g->ctx.lock);
+	pthread_cond_broadcast(&g->ctx.acked); /* no writer waits on a stopped glue */
+	pthread_mutex_unlock(&g->ctx.lock);
 	if (g->thread_started) {
 		event_active(g->stop_ev, EV_TIMEOUT, 0);
 		pthread_join(g->thread, NULL);

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
+#include "core/hash.h"
 #include "glue-internal.h"
 
 /* the mask of the policy groups among an account's rows (BIT_OR of no row is
@@ -114,14 +115,6 @@ int glue_items_add_key(struct glue_items *it, const char *key, int mask)
 	return 0;
 }
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 void glue_items_dedup(struct glue_items *it)
 {
 	if (it->n < 2)
@@ -136,7 +129,7 @@ void glue_items_dedup(struct glue_items *it)
 	size_t w = it->n;
 	for (size_t i = it->n; i-- > 0;) {
 		struct glue_item item = it->v[i];
-		size_t h = str_hash(item.key) & (cap - 1);
+		size_t h = hash_str(item.key) & (cap - 1);
 		int dup = 0;
 		while (seen[h]) {
 			if (strcmp(seen[h], item.key) == 0) {

@@ -57,12 +57,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/clock.h"
+#include "core/db.h"
+#include "core/hash.h"
 #include "glue-internal.h"
-#include "log.h"
+#include "core/log.h"
 
 struct glue_proxy {
-	struct glue *g;
+	struct glue_ctx *ctx;     /* the glue's shared state (glue.c owns it) */
 	size_t index;
 	char *url, *name, *host, *hosthdr, *path, *cursor_name;
 	int port;
@@ -86,7 +88,7 @@ struct glue_proxy {
 	int resync_flush;          /* this resync empties the table first (3a) */
 	int batch_full;
 	int64_t batch_age_us;      /* oldest event of the running batch, when read */
-	uint64_t read_seq;         /* glue_seq() before the running batch was read */
+	uint64_t read_seq;         /* glue_ctx_seq() before the running batch was read */
 	double batch_t0;
 
 	char up_since[64];
@@ -119,7 +121,7 @@ struct glue_proxy {
 	size_t inflight;
 	int lanes_failed;
 
-	struct glue_pstats st;     /* under glue_lock */
+	struct glue_pstats st;     /* under ctx->lock */
 };
 
 const char *glue_pstate_name(enum glue_pstate s)
@@ -133,23 +135,23 @@ const char *glue_pstate_name(enum glue_pstate s)
 
 static void stats_update(struct glue_proxy *p)
 {
-	pthread_mutex_lock(glue_lock(p->g));
+	pthread_mutex_lock(&p->ctx->lock);
 	p->st.state = p->state;
 	p->st.cursor = p->saved_cursor;
 	p->st.pushed_id = p->gaps.hwm;
 	snprintf(p->st.epoch, sizeof p->st.epoch, "%s", p->epoch);
-	glue_acked_changed(p->g);
-	pthread_mutex_unlock(glue_lock(p->g));
+	glue_ctx_acked_changed(p->ctx);
+	pthread_mutex_unlock(&p->ctx->lock);
 }
 
 /* Write-through: every event visible to the read that began at seq is
  * acknowledged by this proxy (see glue.c). */
 static void acked_upto(struct glue_proxy *p, uint64_t seq)
 {
-	pthread_mutex_lock(glue_lock(p->g));
+	pthread_mutex_lock(&p->ctx->lock);
 	if (seq > p->st.acked_seq)
 		p->st.acked_seq = seq;
-	pthread_mutex_unlock(glue_lock(p->g));
+	pthread_mutex_unlock(&p->ctx->lock);
 }
 
 /* The cursor row is gone: it was not updated for glue-cursor-expire and a
@@ -174,9 +176,9 @@ static void set_state(struct glue_proxy *p, enum glue_pstate s, const char *why)
 
 static void count_error(struct glue_proxy *p)
 {
-	pthread_mutex_lock(glue_lock(p->g));
+	pthread_mutex_lock(&p->ctx->lock);
 	p->st.errors++;
-	pthread_mutex_unlock(glue_lock(p->g));
+	pthread_mutex_unlock(&p->ctx->lock);
 }
 
 static void db_ok(struct glue_proxy *p)
@@ -184,15 +186,15 @@ static void db_ok(struct glue_proxy *p)
 	if (p->db_trouble)
 		log_info("glue: proxy %s: database reachable again", p->url);
 	p->db_trouble = 0;
-	glue_db_note(p->g, NGN_OK);
+	glue_ctx_db_note(p->ctx, NGN_OK);
 }
 
 static void db_failed(struct glue_proxy *p, const char *what, enum ngn_status st)
 {
-	glue_db_note(p->g, st);
+	glue_ctx_db_note(p->ctx, st);
 	if (!p->db_trouble)
 		log_warn("glue: proxy %s: %s failed (status %d: %s); retrying", p->url, what, (int)st,
-			 db_error(glue_db(p->g)));
+			 db_error(p->ctx->db));
 	p->db_trouble = 1;
 }
 
@@ -226,7 +228,7 @@ static void lanes_reply(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_lane *l = arg;
 	struct glue_proxy *p = l->p;
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return;
 	p->inflight--;
 	if (!r->ok) {
@@ -234,10 +236,10 @@ static void lanes_reply(void *arg, const struct glue_rpc_result *r)
 			log_warn("glue: proxy %s: resync push failed (HTTP %d)", p->url, r->code);
 		p->lanes_failed = 1;
 	} else {
-		pthread_mutex_lock(glue_lock(p->g));
+		pthread_mutex_lock(&p->ctx->lock);
 		p->st.pushed++;
 		p->st.last_push_ms = r->ms;
-		pthread_mutex_unlock(glue_lock(p->g));
+		pthread_mutex_unlock(&p->ctx->lock);
 	}
 	lanes_send(l);
 }
@@ -283,10 +285,10 @@ static void start_resync(struct glue_proxy *p);
 static void save_cursor(struct glue_proxy *p, const char *epoch)
 {
 	int64_t c = glue_gaps_cursor(&p->gaps);
-	if ((c == p->saved_cursor && epoch == NULL) || glue_db_held(p->g))
+	if ((c == p->saved_cursor && epoch == NULL) || glue_ctx_db_held(p->ctx))
 		return; /* a later save catches up (invariant 1 holds either way) */
 	int found = 0;
-	enum ngn_status st = glue_cursor_save(glue_db(p->g), p->cursor_name, c, epoch, &found);
+	enum ngn_status st = glue_cursor_save(p->ctx->db, p->cursor_name, c, epoch, &found);
 	if (st != NGN_OK) {
 		db_failed(p, "saving the cursor", st);
 		return;
@@ -297,7 +299,7 @@ static void save_cursor(struct glue_proxy *p, const char *epoch)
 		return;
 	}
 	p->saved_cursor = c;
-	p->saved_at_ms = glue_now_ms();
+	p->saved_at_ms = clock_mono_ms();
 }
 
 static void outbox_pushed(struct glue_proxy *p, int ok)
@@ -309,12 +311,12 @@ static void outbox_pushed(struct glue_proxy *p, int ok)
 	p->gaps = p->pending;
 	if (!p->batch_full)
 		acked_upto(p, p->read_seq);
-	double now = glue_now_sec();
-	pthread_mutex_lock(glue_lock(p->g));
+	double now = clock_mono_sec();
+	pthread_mutex_lock(&p->ctx->lock);
 	p->st.last_batch_ms = (double)p->batch_age_us / 1000.0 + (now - p->batch_t0) * 1000.0;
-	pthread_mutex_unlock(glue_lock(p->g));
+	pthread_mutex_unlock(&p->ctx->lock);
 	/* invariant 5: more is waiting, so this save may ride with a later one */
-	if (!(p->again || p->batch_full) || glue_now_ms() - p->saved_at_ms >= GLUE_CURSOR_SAVE_MS)
+	if (!(p->again || p->batch_full) || clock_mono_ms() - p->saved_at_ms >= GLUE_CURSOR_SAVE_MS)
 		save_cursor(p, NULL);
 	stats_update(p);
 	p->busy = 0;
@@ -331,12 +333,12 @@ static void outbox_pushed(struct glue_proxy *p, int ok)
 /* Reads what is new (and what filled a gap) and pushes it. */
 static void outbox_step(struct glue_proxy *p)
 {
-	struct db *db = glue_db(p->g);
-	int64_t now = glue_now_ms();
-	if (glue_db_held(p->g))
+	struct db *db = p->ctx->db;
+	int64_t now = clock_mono_ms();
+	if (glue_ctx_db_held(p->ctx))
 		return; /* the poll timer comes back */
 	p->again = 0;
-	p->read_seq = glue_seq(p->g);
+	p->read_seq = glue_ctx_seq(p->ctx);
 	p->pending = p->gaps;
 	size_t dropped = glue_gaps_expire(&p->pending, now, GLUE_GAP_GRACE_MS);
 	if (dropped)
@@ -372,7 +374,7 @@ static void outbox_step(struct glue_proxy *p)
 	for (size_t i = 0; i < p->items.n; i++)
 		if (p->items.v[i].age_us > p->batch_age_us)
 			p->batch_age_us = p->items.v[i].age_us;
-	p->batch_t0 = glue_now_sec();
+	p->batch_t0 = clock_mono_sec();
 	glue_items_dedup(&p->items);
 	p->busy = 1;
 	lanes_start(p, &p->items, outbox_pushed);
@@ -408,7 +410,7 @@ static void resync_failed(struct glue_proxy *p, const char *why)
  * (stopping, or the call failed: then it is abandoned as `what`). */
 static int resync_step_ok(struct glue_proxy *p, const struct glue_rpc_result *r, const char *what)
 {
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return 0;
 	if (!r->ok) {
 		resync_failed(p, what);
@@ -427,16 +429,16 @@ static void resync_epoch_set(void *arg, const struct glue_rpc_result *r)
 	p->saved_cursor = -1;
 	save_cursor(p, p->epoch);
 	snprintf(p->known_epoch, sizeof p->known_epoch, "%s", p->epoch);
-	double ms = (glue_now_sec() - p->resync_t0) * 1000.0;
+	double ms = (clock_mono_sec() - p->resync_t0) * 1000.0;
 	log_info("glue: proxy %s: resync done in %.1f ms: %zu keys pushed, %zu stale keys fixed,"
 		 " epoch %s, outbox resumes after id %lld", p->url, ms, p->snap.n, p->resync_stale,
 		 p->epoch, (long long)p->resync_resume);
-	pthread_mutex_lock(glue_lock(p->g));
+	pthread_mutex_lock(&p->ctx->lock);
 	p->st.resyncs++;
 	p->st.last_resync_ms = ms;
 	p->st.last_resync_keys = p->snap.n;
 	p->st.last_resync_stale = p->resync_stale;
-	pthread_mutex_unlock(glue_lock(p->g));
+	pthread_mutex_unlock(&p->ctx->lock);
 	glue_items_clear(&p->snap);
 	p->need_resync = p->restarts != p->resync_restarts;
 	p->busy = 0;
@@ -453,7 +455,7 @@ static void resync_epoch_set(void *arg, const struct glue_rpc_result *r)
 static void resync_checked(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return;
 	struct json_object *since = NULL;
 	if (!r->ok || !json_object_object_get_ex(r->result, "up_since", &since)) {
@@ -478,7 +480,7 @@ static void resync_stale_done(struct glue_proxy *p, int ok)
 		return;
 	}
 	p->resync_stale = p->items.n;
-	snprintf(p->epoch, sizeof p->epoch, "%s-%lld", glue_id(p->g), (long long)glue_now_ms());
+	snprintf(p->epoch, sizeof p->epoch, "%s-%lld", p->ctx->id, (long long)clock_mono_ms());
 	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_UPTIME, NULL, NULL, 0, NULL,
 			  resync_checked, p) != 0)
 		resync_failed(p, "cannot send");
@@ -490,14 +492,6 @@ struct keyset {
 	size_t cap;
 };
 
-static size_t key_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static int keyset_build(struct keyset *ks, const struct glue_items *it)
 {
 	ks->cap = 16;
@@ -507,7 +501,7 @@ static int keyset_build(struct keyset *ks, const struct glue_items *it)
 	if (ks->v == NULL)
 		return -1;
 	for (size_t i = 0; i < it->n; i++) {
-		size_t h = key_hash(it->v[i].key) & (ks->cap - 1);
+		size_t h = hash_str(it->v[i].key) & (ks->cap - 1);
 		while (ks->v[h])
 			h = (h + 1) & (ks->cap - 1);
 		ks->v[h] = it->v[i].key;
@@ -517,7 +511,7 @@ static int keyset_build(struct keyset *ks, const struct glue_items *it)
 
 static int keyset_has(const struct keyset *ks, const char *key)
 {
-	size_t h = key_hash(key) & (ks->cap - 1);
+	size_t h = hash_str(key) & (ks->cap - 1);
 	while (ks->v[h]) {
 		if (strcmp(ks->v[h], key) == 0)
 			return 1;
@@ -529,9 +523,9 @@ static int keyset_has(const struct keyset *ks, const char *key)
 static void resync_dumped(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return;
-	unsigned ms = glue_timeout_ms(p->g);
+	unsigned ms = p->ctx->timeout_ms;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	evhttp_connection_set_timeout_tv(p->conn, &tv);
 	if (!r->ok || !json_object_is_type(r->result, json_type_array)) {
@@ -562,7 +556,7 @@ static void resync_dumped(void *arg, const struct glue_rpc_result *r)
 				continue;
 			/* not in the snapshot: gone, or changed since (its event comes later) */
 			int mask = 0;
-			st = glue_outbox_mask(glue_db(p->g), key, &mask);
+			st = glue_outbox_mask(p->ctx->db, key, &mask);
 			if (st == NGN_OK && glue_items_add_key(&p->items, key, mask))
 				st = NGN_E_INTERNAL;
 		}
@@ -589,7 +583,7 @@ static void resync_pushed(struct glue_proxy *p, int ok)
 	}
 	/* 3a: the whole table in one reply, measured ~0.05 ms a key on a busy
 	 * 2-core machine: allow 0.2 ms a key on top of the usual timeout */
-	unsigned ms = glue_timeout_ms(p->g) + (unsigned)(p->snap.n / 5);
+	unsigned ms = p->ctx->timeout_ms + (unsigned)(p->snap.n / 5);
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	evhttp_connection_set_timeout_tv(p->conn, &tv);
 	if (glue_rpc_call(p->conn, &p->calls, p->hosthdr, p->path, RPC_DUMP, "acct", NULL, 0, NULL,
@@ -617,15 +611,15 @@ static void resync_unmarked(void *arg, const struct glue_rpc_result *r)
 
 static void start_resync(struct glue_proxy *p)
 {
-	struct db *db = glue_db(p->g);
+	struct db *db = p->ctx->db;
 	int64_t settled = 0;
 	p->again = 0;
 	set_state(p, GP_RESYNC, "rebuilding the proxy's table");
-	if (glue_db_held(p->g))
+	if (glue_ctx_db_held(p->ctx))
 		return; /* the next probe tries again */
 	p->resync_restarts = p->restarts;
 	snprintf(p->resync_up_since, sizeof p->resync_up_since, "%s", p->up_since);
-	p->resync_t0 = glue_now_sec();
+	p->resync_t0 = clock_mono_sec();
 	enum ngn_status st = glue_outbox_settled_id(db, GLUE_GAP_GRACE_MS, &settled);
 	if (st == NGN_OK)
 		st = glue_outbox_snapshot(db, &p->snap);
@@ -655,11 +649,11 @@ static int ensure_cursor(struct glue_proxy *p)
 {
 	if (p->have_cursor)
 		return 0;
-	if (glue_db_held(p->g))
+	if (glue_ctx_db_held(p->ctx))
 		return -1;
 	int64_t id = 0;
 	int found = 0;
-	enum ngn_status st = glue_cursor_load(glue_db(p->g), p->cursor_name, &id, p->known_epoch,
+	enum ngn_status st = glue_cursor_load(p->ctx->db, p->cursor_name, &id, p->known_epoch,
 					      sizeof p->known_epoch, &found);
 	if (st != NGN_OK) {
 		db_failed(p, "loading the cursor", st);
@@ -698,7 +692,7 @@ static void probe_settle(struct glue_proxy *p)
 static void probe_epoch(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return;
 	p->probing = 0;
 	if (!r->reached) {
@@ -736,7 +730,7 @@ static void probe_epoch(void *arg, const struct glue_rpc_result *r)
 static void probe_uptime(void *arg, const struct glue_rpc_result *r)
 {
 	struct glue_proxy *p = arg;
-	if (glue_stopping(p->g))
+	if (glue_ctx_stopping(p->ctx))
 		return;
 	if (!r->ok) {
 		p->probing = 0;
@@ -765,12 +759,12 @@ void glue_proxy_probe(struct glue_proxy *p)
 {
 	/* lag figures for the status, from the acknowledged position */
 	int64_t count = 0, age = 0;
-	if (ensure_cursor(p) == 0 && !glue_db_held(p->g)
-	    && glue_outbox_lag(glue_db(p->g), p->gaps.hwm, &count, &age) == NGN_OK) {
-		pthread_mutex_lock(glue_lock(p->g));
+	if (ensure_cursor(p) == 0 && !glue_ctx_db_held(p->ctx)
+	    && glue_outbox_lag(p->ctx->db, p->gaps.hwm, &count, &age) == NGN_OK) {
+		pthread_mutex_lock(&p->ctx->lock);
 		p->st.lag_events = count + glue_gaps_missing(&p->gaps);
 		p->st.lag_ms = age / 1000;
-		pthread_mutex_unlock(glue_lock(p->g));
+		pthread_mutex_unlock(&p->ctx->lock);
 	}
 	if (p->probing)
 		return;
@@ -797,10 +791,10 @@ const char *glue_proxy_name(const struct glue_proxy *p)
 
 void glue_proxy_touch(struct glue_proxy *p)
 {
-	if (p->state != GP_SYNC || p->saved_cursor < 0 || glue_db_held(p->g))
+	if (p->state != GP_SYNC || p->saved_cursor < 0 || glue_ctx_db_held(p->ctx))
 		return;
 	int found = 0;
-	enum ngn_status st = glue_cursor_touch(glue_db(p->g), p->cursor_name, &found);
+	enum ngn_status st = glue_cursor_touch(p->ctx->db, p->cursor_name, &found);
 	if (st != NGN_OK) {
 		db_failed(p, "marking the cursor as seen", st);
 		return;
@@ -812,7 +806,7 @@ void glue_proxy_touch(struct glue_proxy *p)
 
 /* ---- life ------------------------------------------------------------------- */
 
-struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *url, size_t index)
+struct glue_proxy *glue_proxy_new(struct glue_ctx *ctx, const char *name, const char *url, size_t index)
 {
 	struct evhttp_uri *u = evhttp_uri_parse(url);
 	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL;
@@ -828,7 +822,7 @@ struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *
 		evhttp_uri_free(u);
 		return NULL;
 	}
-	p->g = g;
+	p->ctx = ctx;
 	p->index = index;
 	p->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) : 80;
 	const char *path = evhttp_uri_get_path(u);
@@ -838,7 +832,7 @@ struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *
 	p->path = strdup(path && *path ? path : "/RPC");
 	size_t hl = strlen(host) + 8;
 	p->hosthdr = malloc(hl);
-	size_t cl = strlen(glue_id(g)) + strlen(name ? name : url) + 2;
+	size_t cl = strlen(ctx->id) + strlen(name ? name : url) + 2;
 	p->cursor_name = malloc(cl);
 	evhttp_uri_free(u);
 	if (!p->url || !p->name || !p->host || !p->path || !p->hosthdr || !p->cursor_name) {
@@ -846,25 +840,25 @@ struct glue_proxy *glue_proxy_new(struct glue *g, const char *name, const char *
 		return NULL;
 	}
 	snprintf(p->hosthdr, hl, "%s:%d", p->host, p->port);
-	snprintf(p->cursor_name, cl, "%s %s", glue_id(g), p->name);
+	snprintf(p->cursor_name, cl, "%s %s", ctx->id, p->name);
 	if (strlen(p->cursor_name) > 255) {
 		log_error("glue: glue-id and proxy name together exceed 255 characters: %s", p->cursor_name);
 		glue_proxy_free(p);
 		return NULL;
 	}
-	p->conn = evhttp_connection_base_new(glue_base(g), NULL, p->host, (unsigned short)p->port);
-	p->kick_ev = event_new(glue_base(g), -1, 0, kick_cb, p);
+	p->conn = evhttp_connection_base_new(ctx->base, NULL, p->host, (unsigned short)p->port);
+	p->kick_ev = event_new(ctx->base, -1, 0, kick_cb, p);
 	if (p->conn == NULL || p->kick_ev == NULL) {
 		glue_proxy_free(p);
 		return NULL;
 	}
-	unsigned ms = glue_timeout_ms(g);
+	unsigned ms = ctx->timeout_ms;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	for (size_t i = 0; i < GLUE_LANES; i++) {
 		struct glue_lane *l = &p->lanes[i];
 		l->p = p;
 		l->conn = i == 0 ? p->conn
-			: evhttp_connection_base_new(glue_base(g), NULL, p->host, (unsigned short)p->port);
+			: evhttp_connection_base_new(ctx->base, NULL, p->host, (unsigned short)p->port);
 		if (l->conn == NULL) {
 			glue_proxy_free(p);
 			return NULL;

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/clock.h"
 #include "glue-internal.h"
 
 struct glue_rpc_call {
@@ -37,7 +38,7 @@ static void rpc_done(struct evhttp_request *req, void *arg)
 	*c->pprev = c->next;
 	if (c->next)
 		c->next->pprev = c->pprev;
-	r.ms = (glue_now_sec() - c->t0) * 1000.0;
+	r.ms = (clock_mono_sec() - c->t0) * 1000.0;
 	r.code = req ? evhttp_request_get_response_code(req) : 0;
 	r.reached = r.code != 0;
 	if (r.reached) {
@@ -94,7 +95,7 @@ int glue_rpc_call(struct evhttp_connection *conn, struct glue_rpc_list *list, co
 		json_object_put(o);
 		return -1;
 	}
-	*c = (struct glue_rpc_call){ list->head, &list->head, cb, arg, kind, glue_now_sec() };
+	*c = (struct glue_rpc_call){ list->head, &list->head, cb, arg, kind, clock_mono_sec() };
 	if (list->head)
 		list->head->pprev = &c->next;
 	list->head = c;

@@ -12,11 +12,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "cfg.h"
-#include "db.h"
+#include "core/cfg.h"
+#include "core/db.h"
 #include "glue.h"
-#include "log.h"
-#include "migrate.h"
+#include "core/log.h"
+#include "core/migrate.h"
 
 int main(int argc, char **argv)
 {

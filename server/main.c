@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include "cfg.h"
-#include "db.h"
-#include "front.h"
+#include "core/cfg.h"
+#include "core/db.h"
+#include "front/front.h"
 #include "glue.h"
-#include "log.h"
-#include "migrate.h"
+#include "core/log.h"
+#include "core/migrate.h"
 
 /* Waits up to 60 s for the database (it may still be starting), then
  * applies pending migrations. */

@@ -266,6 +266,64 @@ START_TEST(status_is_json)
 }
 END_TEST
 
+/* /status counts per operation (server/soap/optable.c): a call that reached
+ * its operation, and whether it faulted; a request refused before that (no
+ * login, unknown method) counts in no operation. */
+struct op_counts {
+	long long calls, faults, time_us, all_calls;
+};
+
+static struct op_counts op_counts(int port, const char *op)
+{
+	struct sc_resp r;
+	ck_assert_int_eq(sc_get(port, "/status", &r, T_MS), SC_OK);
+	json_object *j = json_tokener_parse(r.body), *ops, *row, *v;
+	ck_assert_msg(j && json_object_object_get_ex(j, "operations", &ops), "/status lacks operations: %s", r.body);
+	struct op_counts c = { 0, 0, 0, 0 };
+	json_object_object_foreach(ops, name, counts) {
+		(void)name;
+		ck_assert(json_object_object_get_ex(counts, "calls", &v));
+		c.all_calls += json_object_get_int64(v);
+	}
+	ck_assert_msg(json_object_object_get_ex(ops, op, &row), "/status lacks operations.%s", op);
+	ck_assert(json_object_object_get_ex(row, "calls", &v));
+	c.calls = json_object_get_int64(v);
+	ck_assert(json_object_object_get_ex(row, "faults", &v));
+	c.faults = json_object_get_int64(v);
+	ck_assert(json_object_object_get_ex(row, "time_us", &v));
+	c.time_us = json_object_get_int64(v);
+	json_object_put(j);
+	sc_resp_free(&r);
+	return c;
+}
+
+START_TEST(status_counts_operations)
+{
+	int port = sc_port();
+	struct op_counts a0 = op_counts(port, "getAccount"), d0 = op_counts(port, "getDomains");
+	normal_request(port); /* getDomains */
+	ck_assert_int_eq(sc_callf("getAccount", "<sipId><username xsi:type=\"xsd:string\">nobody</username>"
+				  "<domain xsi:type=\"xsd:string\">nothing.invalid</domain></sipId>"), 1010);
+	char *env = sc_envelope(NULL, "dropAllTables", "", SC_AUTH_PLAIN, NULL, NULL);
+	struct sc_resp r;
+	ck_assert_int_eq(sc_post(port, env, &r, T_MS), SC_OK);
+	ck_assert_int_eq(r.status, 500);
+	sc_resp_free(&r);
+	free(env);
+	env = sc_envelope(NULL, "getAccount", "", SC_AUTH_NONE, NULL, NULL);
+	ck_assert_int_eq(sc_post(port, env, &r, T_MS), SC_OK);
+	ck_assert_int_eq(r.status, 500);
+	sc_resp_free(&r);
+	free(env);
+	struct op_counts a1 = op_counts(port, "getAccount"), d1 = op_counts(port, "getDomains");
+	ck_assert_int_eq(d1.calls - d0.calls, 1);
+	ck_assert_int_eq(a1.calls - a0.calls, 1);
+	ck_assert_int_eq(a1.faults - a0.faults, 1);
+	ck_assert_int_gt(a1.time_us, a0.time_us);
+	ck_assert_int_eq(a1.all_calls - a0.all_calls, 2);
+}
+END_TEST
+
 /* CDRTool's PEAR transport: HTTP/1.0, Connection: close, reads until EOF and
  * does not decode chunked bodies. */
 START_TEST(http10_connection_close)
@@ -2268,6 +2326,7 @@ static Suite *http_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, wsdl_on_every_url);
 	tcase_add_test(tc, status_is_json);
+	tcase_add_test(tc, status_counts_operations);
 	tcase_add_test(tc, http10_connection_close);
 	tcase_add_test(tc, http11_connection_close);
 	tcase_add_test(tc, keepalive_many_requests);

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
+#include "core/db.h"
 #include "inproc.h"
-#include "store.h"
+#include "store/store.h"
 #include "testdb.h"
 
 static struct inproc T;

@@ -1,4 +1,4 @@
-/* check_db.c: server/db.c, server/migrate.c and server/auth.c against a real
+/* check_db.c: server/core/db.c, server/core/migrate.c and server/core/auth.c against a real
  * private MariaDB (run under tests/lib/with-mariadb.sh, which also provides
  * NGN_TEST_DB_CTL to kill and restart the database). */
 #include <check.h>
@@ -7,19 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "auth.h"
-#include "db.h"
-#include "migrate.h"
+#include "core/auth.h"
+#include "core/clock.h"
+#include "core/db.h"
+#include "core/migrate.h"
 #include "testdb.h"
 
 static struct db *db;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void setup(void)
 {
@@ -127,6 +121,7 @@ START_TEST(duplicate_key_is_conflict_1062)
 	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_OK);
 	ck_assert_int_eq(db_txn(db, ins_txn, &x), NGN_E_CONFLICT);
 	ck_assert_uint_eq(db_errno(db), 1062);
+	ck_assert(db_is_duplicate(db));
 }
 END_TEST
 
@@ -247,12 +242,12 @@ START_TEST(database_restart_fails_fast_then_recovers)
 	long long id = 0;
 	ck_assert_int_eq(db_txn(db, conn_id_txn, &id), NGN_OK);
 	db_ctl("kill");
-	double t0 = now();
+	double t0 = clock_mono_sec();
 	ck_assert_int_eq(db_txn(db, conn_id_txn, &id), NGN_E_DB_UNAVAILABLE);
 	/* while it is down, calls keep failing, quickly */
 	for (int i = 0; i < 20; i++)
 		ck_assert_int_eq(db_txn(db, conn_id_txn, &id), NGN_E_DB_UNAVAILABLE);
-	ck_assert_msg(now() - t0 < 5.0, "calls did not fail fast: %.2fs", now() - t0);
+	ck_assert_msg(clock_mono_sec() - t0 < 5.0, "calls did not fail fast: %.2fs", clock_mono_sec() - t0);
 	db_ctl("start");
 	enum ngn_status st = NGN_E_DB_UNAVAILABLE;
 	for (int i = 0; i < 50 && st != NGN_OK; i++) {

@@ -1,7 +1,7 @@
 /* check_prepaid.c: the prepaid operations end to end below HTTP, against a
  * private MariaDB (run under tests/lib/with-mariadb.sh).
  *
- * SOAP cases go through soap_setup_serve in process, as the worker does,
+ * SOAP cases go through edge_serve in process, as the worker does,
  * and read the reply with libxml2 XPath; the database is checked with plain
  * SQL. Concurrency cases drive the store from many threads, each with its
  * own connection. wire/ holds verbatim CDRTool requests (copies of
@@ -10,7 +10,9 @@
  *   bob@example.com    prepaid, balance 12.5            (subscriber 2)
  *   carol@example.com  not prepaid                      (subscriber 3)
  *   eve@example.com    Kamailio subscriber only         (subscriber 4)
- *   dave@example.com   does not exist */
+ *   dave@example.com   does not exist
+ * All of these belong to reseller 0, customer 0; the scope cases (at the
+ * end) add a second tenant's account. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,20 +27,21 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include "soapH.h"
-#include "cfg.h"
-#include "ctx.h"
-#include "db.h"
-#include "money.h"
-#include "soap_setup.h"
-#include "store_prepaid.h"
-#include "store_voucher.h"
+#include "core/cfg.h"
+#include "soap/ctx.h"
+#include "core/db.h"
+#include "core/money.h"
+#include "soap/soap_setup.h"
+#include "store/store_prepaid.h"
+#include "store/store_voucher.h"
 #include "testdb.h"
-#include "voucher_cli.h"
+#include "admin/voucher_cli.h"
 
 static struct db *db;
 static struct cfg cfg;
 static const char *login = "test";
-static struct soap_limits limits = { 1 << 20, 65536, 1000, 32 };
+static struct scope scope;   /* the caller's, for serve(); admin by default */
+static struct edge_limits limits = { 1 << 20, 65536, 1000, 32 };
 
 /* the card that wire/addBalanceFromVoucher.http redeems: id 42, number
  * 123456789, in batch 1 worth 25.5 */
@@ -94,6 +97,7 @@ static void setup(void)
 	cfg.voucher_max_failures = 3;
 	cfg.voucher_lockout = 300;
 	login = "test";
+	scope = (struct scope){ ROLE_ADMIN, 0, 0 };
 	limits.max_array = 1000;
 	sql("INSERT INTO domain (id, domain) VALUES (1, 'example.com')");
 	sql("INSERT INTO subscriber (id, username, domain) VALUES (1, 'alice', 'example.com'),"
@@ -139,13 +143,13 @@ static void reply_free(struct reply *r)
 static struct reply serve(const char *body)
 {
 	struct reply r = { 0 };
-	struct soap *soap = soap_setup_new(&limits);
+	struct soap *soap = edge_new(&limits);
 	ck_assert_ptr_nonnull(soap);
-	struct req_ctx ctx = { .db = db, .cfg = &cfg, .login = login };
+	struct req_ctx ctx = { .db = db, .cfg = &cfg, .scope = scope, .login = login };
 	soap->user = &ctx;
 	const char *out = NULL;
 	size_t len = 0;
-	r.status = soap_setup_serve(soap, body, strlen(body), NULL, NULL, &out, &len);
+	r.status = edge_serve(soap, body, strlen(body), NULL, NULL, NULL, &out, &len);
 	r.raw = strndup(out, len);
 	if (getenv("NGN_TEST_DUMP"))  /* NGN_TEST_DUMP=1: show every reply */
 		fprintf(stderr, "HTTP %d\n%s\n", r.status, r.raw);
@@ -399,10 +403,14 @@ START_TEST(accounts_faults_change_nothing)
 	r = add_balance("alice", "example.org", "<value>5</value>", "");
 	ck_fault(&r, 1010);
 	reply_free(&r);
+	/* an empty name is a missing one, as for every Sip-port operation */
 	r = add_balance("", "example.com", "<value>5</value>", "");
-	ck_fault(&r, 4003);
+	ck_fault(&r, 4002);
 	reply_free(&r);
 	r = add_balance("alice", "", "<value>5</value>", "");
+	ck_fault(&r, 4002);
+	reply_free(&r);
+	r = add_balance("alice", "example..com", "<value>5</value>", "");
 	ck_fault(&r, 4004);
 	reply_free(&r);
 	r = add_balance("al ice", "example.com", "<value>5</value>", "");
@@ -717,7 +725,7 @@ START_TEST(status_in_request_order_with_per_entry_errors)
 		{ "dave", "false", "0.0000", "1010" },
 		{ "carol", "false", "0.0000", "2000" },
 		{ "alice", "true", "0.0000", "0" },
-		{ "", "false", "0.0000", "4003" },
+		{ "", "false", "0.0000", "4002" },
 		{ "eve", "false", "0.0000", "2000" },
 		{ "bob", "true", "12.5000", "0" },
 	};
@@ -867,6 +875,9 @@ START_TEST(history_faults)
 	ck_fault(&r, 1010);
 	reply_free(&r);
 	r = history("", 10);
+	ck_fault(&r, 4002);
+	reply_free(&r);
+	r = history("al ice", 10);
 	ck_fault(&r, 4003);
 	reply_free(&r);
 }
@@ -914,6 +925,8 @@ static struct db_cfg thread_cfg(void)
 #define ADD_CALLS 200
 
 static pthread_barrier_t barrier;
+static const struct scope admin = { ROLE_ADMIN, 0, 0 };
+static const struct sip_id alice = { "alice", "example.com" };
 
 struct adder {
 	uint64_t seed;
@@ -940,7 +953,10 @@ static void *adder_main(void *p)
 		if (v == 0)
 			v = 1;
 		struct balance_change ch;
-		enum ngn_status st = store_prepaid_add(d, "alice", "example.com", v, "concurrency", "t", &ch);
+		struct store_res res;
+		store_res_init(&res);
+		enum ngn_status st = store_prepaid_add(d, &admin, &alice, v, "concurrency", "t", &ch, &res);
+		store_res_free(&res);
 		if (st == NGN_OK) {
 			a->acked += v;
 			a->ok++;
@@ -1021,8 +1037,11 @@ static void *redeemer_main(void *p)
 	int up = d != NULL && db_connect(d) == NGN_OK;
 	pthread_barrier_wait(&barrier);
 	struct balance_change ch;
-	r->st = up ? store_voucher_redeem(d, "alice", "example.com", 42, "123456789", "t", &lim, &ch)
+	struct store_res res;
+	store_res_init(&res);
+	r->st = up ? store_voucher_redeem(d, &admin, &alice, 42, "123456789", "t", &lim, &ch, &res)
 		   : NGN_E_DB_UNAVAILABLE;
+	store_res_free(&res);
 	db_free(d);
 	return NULL;
 }
@@ -1225,6 +1244,176 @@ START_TEST(cli_refuses_bad_arguments)
 }
 END_TEST
 
+/* ---- scope: a narrowed login sees only its own tenant ---------------------- */
+
+/* frank@example.net belongs to reseller 2, customer 20 (prepaid, balance 7,
+ * one history row); alice, bob and carol are moved to reseller 1,
+ * customer 10. */
+static void two_tenants(void)
+{
+	sql("UPDATE sip_account SET reseller = 1, customer = 10");
+	sql("INSERT INTO domain (id, domain) VALUES (2, 'example.net')");
+	sql("INSERT INTO subscriber (id, username, domain) VALUES (5, 'frank', 'example.net')");
+	sql("INSERT INTO sip_account (subscriber_id, domain_id, prepaid, reseller, customer) VALUES (5, 2, 1, 2, 20)");
+	sql("INSERT INTO prepaid_balance (subscriber_id, balance) VALUES (5, 70000)");
+	sql("INSERT INTO prepaid_history (subscriber_id, date, action, value, balance)"
+	    " VALUES (5, UTC_TIMESTAMP(), 'Add balance', 70000, 70000)");
+}
+
+/* The fault code and errorstring of a reply, with the account's name
+ * replaced by "X", so that a foreign and a missing account can be compared. */
+static void fault_of(const struct reply *r, const char *name, char *out, size_t outsz)
+{
+	char *es = xp_str(r, "string(//" L("errorstring") ")");
+	char *code = xp_str(r, "string(//" L("errorcode") ")");
+	char *at = strstr(es, name);
+	if (at != NULL)
+		snprintf(out, outsz, "%s %.*sX%s", code, (int)(at - es), es, at + strlen(name));
+	else
+		snprintf(out, outsz, "%s %s", code, es);
+	free(es);
+	free(code);
+}
+
+static struct reply call_on(const char *op, const char *user, const char *domain, const char *rest)
+{
+	return call("<ns5:%s><sipId xsi:type=\"ns4:SipId\"><username>%s</username><domain>%s</domain></sipId>"
+		    "%s</ns5:%s>", op, user, domain, rest, op);
+}
+
+START_TEST(soap_scope_hides_foreign_accounts)
+{
+	two_tenants();
+	static const struct scope narrow[] = { { ROLE_RESELLER, 1, 0 }, { ROLE_CUSTOMER, 0, 10 } };
+	static const struct { const char *op, *rest; } ops[] = {
+		{ "addBalance", "<value>5</value><description>x</description>" },
+		{ "addBalanceFromVoucher", "<card><id>42</id><number>123456789</number></card>" },
+		{ "getCreditHistory", "<count>10</count>" },
+	};
+	for (size_t k = 0; k < 2; k++) {
+		scope = narrow[k];
+		long long before = money_state();
+		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			char foreign[512], missing[512];
+			struct reply r = call_on(ops[i].op, "frank", "example.net", ops[i].rest);
+			ck_fault(&r, 1010);
+			fault_of(&r, "frank@example.net", foreign, sizeof foreign);
+			reply_free(&r);
+			r = call_on(ops[i].op, "nobody", "example.net", ops[i].rest);
+			fault_of(&r, "nobody@example.net", missing, sizeof missing);
+			reply_free(&r);
+			ck_assert_str_eq(foreign, missing);
+		}
+		struct reply r = call("<ns5:getPrepaidStatus><sipIds xsi:type=\"SOAP-ENC:Array\""
+				      " SOAP-ENC:arrayType=\"Struct[2]\">" ITEM("frank", "example.net")
+				      ITEM("bob", "example.com") "</sipIds></ns5:getPrepaidStatus>");
+		ck_ok(&r);
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("errorcode"), "1010");
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("balance"), "0.0000");
+		ck_xp_eq(&r, STATUS "/" L("item") "[1]/" L("prepaid"), "false");
+		ck_xp_eq(&r, STATUS "/" L("item") "[2]/" L("balance"), "12.5000");
+		reply_free(&r);
+		ck_assert_int_eq(money_state(), before);
+		ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_card WHERE spent_date IS NOT NULL"), 0);
+		/* the own tenant's accounts work as before */
+		r = add("alice", "1");
+		ck_ok(&r);
+		reply_free(&r);
+	}
+	/* the admin sees every tenant */
+	scope = (struct scope){ ROLE_ADMIN, 0, 0 };
+	struct reply r = call_on("addBalance", "frank", "example.net", "<value>1</value>");
+	ck_change(&r, "7.0000", "8.0000");
+	reply_free(&r);
+}
+END_TEST
+
+/* The same below the SOAP edge, where the admin tool and every future
+ * handler call in: each store call with a narrowed scope. */
+START_TEST(store_scope_hides_foreign_accounts)
+{
+	two_tenants();
+	const struct sip_id frank = { "frank", "example.net" }, nobody = { "nobody", "example.net" };
+	const struct sip_id eve = { "eve", "example.com" };
+	const struct scope narrow[] = { { ROLE_RESELLER, 1, 0 }, { ROLE_CUSTOMER, 0, 10 }, { ROLE_RESELLER, 1, 10 } };
+	const struct voucher_limits lim = { 3, 0, 300 };
+	/* frank's own lock-out must not tell him apart from a missing account */
+	sql("INSERT INTO voucher_throttle (kind, name, failures, last_failure, locked_until)"
+	    " VALUES ('account', 'frank@example.net', 3, UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 300 SECOND)");
+	long long before = money_state();
+	for (size_t k = 0; k < sizeof narrow / sizeof narrow[0]; k++) {
+		const struct scope *sc = &narrow[k];
+		struct store_res res;
+		struct balance_change ch;
+		store_res_init(&res);
+		ck_assert_int_eq(store_prepaid_add(db, sc, &frank, 10000, "x", "t", &ch, &res), NGN_E_ACCOUNT_NOT_FOUND);
+		ck_assert_str_eq(res.err.msg, "SIP account frank@example.net does not exist");
+		ck_assert_int_eq(store_prepaid_add(db, sc, &nobody, 10000, "x", "t", &ch, &res), NGN_E_ACCOUNT_NOT_FOUND);
+		ck_assert_str_eq(res.err.msg, "SIP account nobody@example.net does not exist");
+		/* a debit is no way in either */
+		ck_assert_int_eq(store_prepaid_add(db, sc, &frank, -10000, "x", "t", &ch, &res), NGN_E_ACCOUNT_NOT_FOUND);
+
+		struct prepaid_history h = { NULL, 0 };
+		ck_assert_int_eq(store_prepaid_history(db, sc, &frank, 10, &h, &res), NGN_E_ACCOUNT_NOT_FOUND);
+		ck_assert_str_eq(res.err.msg, "SIP account frank@example.net does not exist");
+		ck_assert_uint_eq(h.n, 0);
+
+		ck_assert_int_eq(store_voucher_redeem(db, sc, &frank, 42, "123456789", "t", &lim, &ch, &res),
+				 NGN_E_ACCOUNT_NOT_FOUND);
+		ck_assert_str_eq(res.err.msg, "SIP account frank@example.net does not exist");
+		ck_assert_int_eq(store_voucher_redeem(db, sc, &nobody, 42, "123456789", "t", &lim, &ch, &res),
+				 NGN_E_ACCOUNT_NOT_FOUND);
+
+		/* status: foreign and missing look alike; a subscriber without a
+		 * sip_account row has no tenant, so it is nobody's in a narrowed scope */
+		struct prepaid_status items[4] = {
+			{ .id = frank, .lookup = 1 }, { .id = nobody, .lookup = 1 }, { .id = eve, .lookup = 1 },
+			{ .id = { "bob", "example.com" }, .lookup = 1 },
+		};
+		ck_assert_int_eq(store_prepaid_status(db, sc, items, 4, &res), NGN_OK);
+		for (int i = 0; i < 3; i++) {
+			ck_assert_int_eq(items[i].st, NGN_E_ACCOUNT_NOT_FOUND);
+			ck_assert_int_eq(items[i].prepaid, 0);
+			ck_assert_int_eq(items[i].balance, 0);
+		}
+		ck_assert_int_eq(items[3].st, NGN_OK);
+		ck_assert_int_eq(items[3].balance, 125000);
+
+		/* batches are the platform's */
+		int found = 1;
+		struct voucher_batch_spec spec = { "t", 10000, NULL, 1 };
+		struct voucher_new_card card;
+		uint32_t batch = 0;
+		ck_assert_int_eq(store_voucher_create(db, sc, &spec, &batch, &card), NGN_E_FORBIDDEN);
+		ck_assert_int_eq(store_voucher_set_disabled(db, sc, 1, 1, &found), NGN_E_FORBIDDEN);
+		ck_assert_int_eq(found, 0);
+		store_res_free(&res);
+	}
+	ck_assert_int_eq(money_state(), before);
+	ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_card WHERE spent_date IS NOT NULL"), 0);
+	ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_batch WHERE disabled = 0"), 1);
+	/* not a guess: nothing counted against the card or the login */
+	ck_assert_int_eq(num("SELECT COUNT(*) FROM voucher_throttle"), 1);
+
+	/* frank's own reseller, and the admin, reach him; eve is "not prepaid"
+	 * for the admin, as before */
+	const struct scope own = { ROLE_RESELLER, 2, 0 }, all = { ROLE_ADMIN, 0, 0 };
+	struct store_res res;
+	struct balance_change ch;
+	store_res_init(&res);
+	ck_assert_int_eq(store_prepaid_add(db, &own, &frank, 10000, "x", "t", &ch, &res), NGN_OK);
+	ck_assert_int_eq(ch.new_balance, 80000);
+	ck_assert_int_eq(store_prepaid_add(db, &all, &frank, 10000, "x", "t", &ch, &res), NGN_OK);
+	ck_assert_int_eq(ch.new_balance, 90000);
+	ck_assert_int_eq(store_prepaid_add(db, &all, &eve, 10000, "x", "t", &ch, &res), NGN_E_NOT_PREPAID);
+	ck_assert_str_eq(res.err.msg, "SIP account eve@example.com is not prepaid");
+	/* and for the own tenant a locked-out account is still locked out */
+	ck_assert_int_eq(store_voucher_redeem(db, &own, &frank, 42, "123456789", "t", &lim, &ch, &res),
+			 NGN_E_VOUCHER_THROTTLED);
+	store_res_free(&res);
+}
+END_TEST
+
 static Suite *prepaid_suite(void)
 {
 	Suite *s = suite_create("prepaid");
@@ -1279,6 +1468,13 @@ static Suite *prepaid_suite(void)
 	tcase_add_test(tc, concurrent_add_balance_is_exact);
 	tcase_add_test(tc, concurrent_redeem_wins_once);
 	tcase_set_timeout(tc, 180);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, soap_scope_hides_foreign_accounts);
+	tcase_add_test(tc, store_scope_hides_foreign_accounts);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cli");

@@ -6,8 +6,8 @@
 #include <libxml/parser.h>
 #include <libxml/xpathInternals.h>
 #include "soapH.h"
-#include "db.h"
-#include "soap_setup.h"
+#include "core/db.h"
+#include "soap/soap_setup.h"
 #include "testdb.h"
 #include "inproc.h"
 
@@ -60,8 +60,8 @@ void inproc_open(struct inproc *t)
 	t->ctx.login = INPROC_LOGIN;
 	t->ctx.policy_changed = nudge;
 	t->ctx.policy_arg = &t->nudges;
-	struct soap_limits lim = { t->cfg.max_body, t->cfg.max_string, t->cfg.max_array, t->cfg.max_depth };
-	t->soap = soap_setup_new(&lim);
+	struct edge_limits lim = { t->cfg.max_body, t->cfg.max_string, t->cfg.max_array, t->cfg.max_depth };
+	t->soap = edge_new(&lim);
 	ck_assert_ptr_nonnull(t->soap);
 	t->soap->user = &t->ctx;
 }
@@ -84,7 +84,7 @@ int inproc_call_envelope(struct inproc *t, const char *envelope)
 	drop_reply(t);
 	const char *out = NULL;
 	size_t outlen = 0;
-	t->status = soap_setup_serve(t->soap, envelope, strlen(envelope), NULL, NULL, &out, &outlen);
+	t->status = edge_serve(t->soap, envelope, strlen(envelope), NULL, NULL, NULL, &out, &outlen);
 	t->reply = strndup(out, outlen);
 	soap_destroy(t->soap);
 	soap_end(t->soap);

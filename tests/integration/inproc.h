@@ -1,4 +1,4 @@
-/* inproc.h: Sip-port requests served in process (soap_setup_serve) against
+/* inproc.h: Sip-port requests served in process (edge_serve) against
  * the private test MariaDB, with the reply parsed by libxml2 for XPath
  * checks. For integration suites run under tests/lib/with-mariadb.sh.
  *
@@ -8,8 +8,8 @@
 #define NGN_TEST_INPROC_H
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include "cfg.h"
-#include "ctx.h"
+#include "core/cfg.h"
+#include "soap/ctx.h"
 
 /* The login every call sends; the reply must contain neither string. */
 #define INPROC_LOGIN "soapadmin"

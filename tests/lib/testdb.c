@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "db.h"
-#include "migrate.h"
+#include "core/db.h"
+#include "core/migrate.h"
 #include "testdb.h"
 
 static struct db_cfg cfg;

@@ -158,7 +158,7 @@ static void add_prepaid_alice_funded(void)
 
 /* The fixture's card: id 42, number 123456789, worth 25. Cards are normally
  * made by `ngnprod-admin voucher create` with random numbers, so this one is
- * written directly, hashed the way server/store_voucher.c hashes numbers:
+ * written directly, hashed the way server/store/store_voucher.c hashes numbers:
  * hex(SHA-256(salt bytes || digits)). */
 static void add_voucher_alice(void)
 {

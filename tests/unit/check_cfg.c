@@ -1,10 +1,10 @@
-/* check_cfg.c: configuration keys, files and command lines (server/cfg.c). */
+/* check_cfg.c: configuration keys, files and command lines (server/core/cfg.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "suites.h"
-#include "cfg.h"
+#include "core/cfg.h"
 
 START_TEST(defaults_are_safe)
 {

@@ -1,9 +1,9 @@
-/* check_digest.c: the SIP password digests (server/digest.c). Expected
+/* check_digest.c: the SIP password digests (server/core/digest.c). Expected
  * values were computed independently, e.g.
  *   printf 'alice:example.com:secret' | md5sum */
 #include <string.h>
 #include "suites.h"
-#include "digest.h"
+#include "core/digest.h"
 
 START_TEST(known_vectors)
 {

@@ -1,9 +1,9 @@
-/* check_fault.c: the status -> fault table (server/fault.c). */
+/* check_fault.c: the status -> fault table (server/soap/fault.c). */
 #include <string.h>
 #include "suites.h"
 #include "soapH.h"
-#include "fault.h"
-#include "soap_setup.h"
+#include "soap/fault.h"
+#include "soap/soap_setup.h"
 
 START_TEST(every_status_has_a_row)
 {
@@ -33,8 +33,8 @@ END_TEST
 
 START_TEST(fault_has_detail_and_no_header)
 {
-	struct soap_limits lim = { 1 << 20, 65536, 1000, 32 };
-	struct soap *soap = soap_setup_new(&lim);
+	struct edge_limits lim = { 1 << 20, 65536, 1000, 32 };
+	struct soap *soap = edge_new(&lim);
 	struct SOAP_ENV__Header h = { 0 };
 	soap->header = &h;
 	ck_assert_int_eq(ngn_fault(soap, NGN_E_ACCOUNT_EXISTS, "Account %s exists", "a@b"), SOAP_FAULT);
@@ -52,8 +52,8 @@ END_TEST
  * whatever bytes they hold, the errorstring is text XML 1.0 can carry. */
 START_TEST(fault_text_is_xml)
 {
-	struct soap_limits lim = { 1 << 20, 65536, 1000, 32 };
-	struct soap *soap = soap_setup_new(&lim);
+	struct edge_limits lim = { 1 << 20, 65536, 1000, 32 };
+	struct soap *soap = edge_new(&lim);
 	ngn_fault(soap, NGN_E_INVALID_VALUE, "v=%s",
 		  "a\xC0\x80" "b\xEF\xBF\xBE" "c\xED\xA0\x80" "d\x1F" "e\xE2\x82" "f\xC3\xA9" "g\x7F" "h\xF4\x90\x80\x80"
 		  "i\xF0\x9F\x98\x80\t\r\n");

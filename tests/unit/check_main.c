@@ -5,10 +5,14 @@
 int main(void)
 {
 	SRunner *sr = srunner_create(cfg_suite());
+	srunner_add_suite(sr, clock_suite());
 	srunner_add_suite(sr, digest_suite());
 	srunner_add_suite(sr, fault_suite());
+	srunner_add_suite(sr, hash_suite());
 	srunner_add_suite(sr, money_suite());
+	srunner_add_suite(sr, optable_suite());
 	srunner_add_suite(sr, query_suite());
+	srunner_add_suite(sr, utf8_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

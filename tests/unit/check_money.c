@@ -1,8 +1,8 @@
-/* check_money.c: exact decimal text <-> minor units (server/money.c). */
+/* check_money.c: exact decimal text <-> minor units (server/core/money.c). */
 #include <stdint.h>
 #include <string.h>
 #include "suites.h"
-#include "money.h"
+#include "core/money.h"
 
 struct ok_case {
 	const char *text;
@@ -136,6 +136,29 @@ START_TEST(limit_is_the_callers)
 }
 END_TEST
 
+/* The one rule for a balance change, at its edges; the text form adds it
+ * to money_parse. */
+START_TEST(amount_rule)
+{
+	ck_assert_int_eq(money_amount_check(0), MONEY_ZERO);
+	ck_assert_int_eq(money_amount_check(1), MONEY_OK);
+	ck_assert_int_eq(money_amount_check(-1), MONEY_OK);
+	ck_assert_int_eq(money_amount_check(MONEY_AMOUNT_MAX), MONEY_OK);
+	ck_assert_int_eq(money_amount_check(-MONEY_AMOUNT_MAX), MONEY_OK);
+	ck_assert_int_eq(money_amount_check(MONEY_AMOUNT_MAX + 1), MONEY_RANGE);
+	ck_assert_int_eq(money_amount_check(-MONEY_AMOUNT_MAX - 1), MONEY_RANGE);
+	ck_assert_int_eq(money_amount_check(INT64_MIN), MONEY_RANGE);
+	money_t v = 777;
+	ck_assert_int_eq(money_parse_amount("-0.000e7", &v), MONEY_ZERO);
+	ck_assert_int_eq(money_parse_amount("1000000000.0001", &v), MONEY_RANGE);
+	ck_assert_int_eq(money_parse_amount("1.00001", &v), MONEY_PRECISION);
+	ck_assert(v == 777);
+	ck_assert_int_eq(money_parse_amount("-1000000000", &v), MONEY_OK);
+	ck_assert(v == -MONEY_AMOUNT_MAX);
+	ck_assert_str_eq(money_strerror(MONEY_ZERO), "the amount must not be zero");
+}
+END_TEST
+
 START_TEST(formats_exactly)
 {
 	char b[MONEY_STR_MAX];
@@ -173,7 +196,7 @@ END_TEST
 
 START_TEST(every_error_has_a_reason)
 {
-	for (int e = MONEY_OK; e <= MONEY_RANGE; e++)
+	for (int e = MONEY_OK; e <= MONEY_ZERO; e++)
 		ck_assert_uint_gt(strlen(money_strerror((enum money_err)e)), 5);
 }
 END_TEST
@@ -185,6 +208,7 @@ Suite *money_suite(void)
 	tcase_add_loop_test(tc, parses_exactly, 0, (int)(sizeof ok_cases / sizeof ok_cases[0]));
 	tcase_add_loop_test(tc, refuses, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
 	tcase_add_test(tc, limit_is_the_callers);
+	tcase_add_test(tc, amount_rule);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("format");
 	tcase_add_test(tc, formats_exactly);

@@ -1,10 +1,10 @@
-/* check_query.c: listing statements (server/store_query.c): the SQL text is
+/* check_query.c: listing statements (server/store/store_query.c): the SQL text is
  * assembled from fixed fragments only, values are bound, and bad orderBy or
  * range input is refused. */
 #include <string.h>
 #include "suites.h"
-#include "store_query.h"
-#include "store_sql.h"
+#include "store/store_query.h"
+#include "store/store_sql.h"
 
 static const struct query_sort sorts[] = {
 	{ "changeDate", "a.change_date ASC, s.id ASC", "a.change_date DESC, s.id DESC", 1 },

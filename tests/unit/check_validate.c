@@ -1,8 +1,8 @@
-/* check_validate.c: input syntax checks and normalisation (server/validate.c). */
+/* check_validate.c: input syntax checks and normalisation (server/store/validate.c). */
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
-#include "validate.h"
+#include "store/validate.h"
 
 /* Runs fn on a writable copy of in; returns its status, copy in out. */
 #define CHECK_FOLD(fn, in, expect_st, expect_out)                                  \

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cfg.h"
-#include "db.h"
+#include "core/cfg.h"
+#include "core/db.h"
 #include "glue.h"
 #include "glue-internal.h"
 #include "gluetest.h"
-#include "log.h"
+#include "core/log.h"
 
 static int kam_rpc;
 
@@ -77,9 +77,9 @@ static long long proxy_figure(struct glue *g, size_t i, const char *name)
 
 static void wait_in_sync(struct glue *g, size_t i)
 {
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (!proxy_state_is(g, i, "in-sync")) {
-		ck_assert_msg(gt_now() - t0 < 10, "proxy %zu not in sync after 10 s", i);
+		ck_assert_msg(clock_mono_sec() - t0 < 10, "proxy %zu not in sync after 10 s", i);
 		usleep(10000);
 	}
 }
@@ -87,10 +87,10 @@ static void wait_in_sync(struct glue *g, size_t i)
 /* waits (nudging) until the proxy holds want for key (-1: absent) */
 static void wait_value(struct glue *g, struct rpcc *rc, const char *key, int want, double limit)
 {
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	int have;
 	while ((have = rpcc_get(rc, "acct", key)) != want) {
-		ck_assert_msg(gt_now() - t0 < limit, "%s: proxy has %d, want %d", key, have, want);
+		ck_assert_msg(clock_mono_sec() - t0 < limit, "%s: proxy has %d, want %d", key, have, want);
 		glue_nudge(g);
 		usleep(2000);
 	}
@@ -98,9 +98,9 @@ static void wait_value(struct glue *g, struct rpcc *rc, const char *key, int wan
 
 static void wait_no_diff(struct glue **gs, size_t ng, struct rpcc *rc, MYSQL *my, double limit)
 {
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (rpcc_diff_db(rc, my) != 0) {
-		ck_assert_msg(gt_now() - t0 < limit, "proxy table differs from the database after %.0f s", limit);
+		ck_assert_msg(clock_mono_sec() - t0 < limit, "proxy table differs from the database after %.0f s", limit);
 		for (size_t i = 0; i < ng; i++)
 			glue_nudge(gs[i]);
 		usleep(100000);
@@ -229,9 +229,9 @@ START_TEST(every_mask_reaches_the_proxy_on_nudge)
 		}
 	/* the cursor row follows the outbox */
 	long long max = gt_scalar(my, "SELECT MAX(id) FROM proxy_event");
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (gt_scalar(my, "SELECT last_event_id FROM proxy_cursor WHERE proxy LIKE 'nudge %'") != max) {
-		ck_assert_msg(gt_now() - t0 < 10, "cursor did not reach %lld", max);
+		ck_assert_msg(clock_mono_sec() - t0 < 10, "cursor did not reach %lld", max);
 		glue_nudge(g);
 		usleep(10000);
 	}
@@ -268,9 +268,9 @@ START_TEST(late_commit_of_a_lower_id_is_pushed)
 	gt_exec(a, "COMMIT");
 	glue_nudge(g);
 	wait_value(g, rc, "early@late.test", GLUE_G_BLOCKED, 4); /* within the gap grace */
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (gt_scalar(c, "SELECT last_event_id FROM proxy_cursor WHERE proxy LIKE 'late %'") < idb) {
-		ck_assert_msg(gt_now() - t0 < 10, "cursor did not pass the filled gap");
+		ck_assert_msg(clock_mono_sec() - t0 < 10, "cursor did not pass the filled gap");
 		glue_nudge(g);
 		usleep(10000);
 	}
@@ -283,13 +283,13 @@ START_TEST(late_commit_of_a_lower_id_is_pushed)
 	glue_nudge(g);
 	wait_value(g, rc, "after@late.test", GLUE_G_ANON, 10);
 	ck_assert_int_lt(gt_scalar(b, "SELECT last_event_id FROM proxy_cursor WHERE proxy LIKE 'late %'"), idc);
-	t0 = gt_now();
+	t0 = clock_mono_sec();
 	while (gt_scalar(b, "SELECT last_event_id FROM proxy_cursor WHERE proxy LIKE 'late %'") <= idc) {
-		ck_assert_msg(gt_now() - t0 < GLUE_GAP_GRACE_MS / 1000.0 + 8, "cursor stuck at the rolled-back id");
+		ck_assert_msg(clock_mono_sec() - t0 < GLUE_GAP_GRACE_MS / 1000.0 + 8, "cursor stuck at the rolled-back id");
 		glue_nudge(g);
 		usleep(50000);
 	}
-	ck_assert_int_ge(gt_now() - t0, GLUE_GAP_GRACE_MS / 1000.0 - 1.5);
+	ck_assert_int_ge(clock_mono_sec() - t0, GLUE_GAP_GRACE_MS / 1000.0 - 1.5);
 	glue_stop(g);
 	rpcc_free(rc);
 	mysql_close(a);
@@ -315,9 +315,9 @@ START_TEST(lost_table_is_rebuilt_without_stale_keys)
 	rpcc_delete(rc, "acct", "r1@rebuild.test");
 	rpcc_seti(rc, "acct", "r2@rebuild.test", 1);
 	rpcc_delete(rc, "meta", "epoch");
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (!rpcc_has_epoch(rc)) {
-		ck_assert_msg(gt_now() - t0 < 15, "epoch not set again");
+		ck_assert_msg(clock_mono_sec() - t0 < 15, "epoch not set again");
 		usleep(20000);
 	}
 	ck_assert_int_eq(rpcc_diff_db(rc, my), 0);
@@ -377,10 +377,10 @@ START_TEST(two_glues_one_proxy_end_as_the_database)
 	}
 	wait_no_diff(gs, 2, rc, my, 15);
 	long long max = gt_scalar(my, "SELECT MAX(id) FROM proxy_event");
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (gt_scalar(my, "SELECT MIN(last_event_id) FROM proxy_cursor WHERE proxy LIKE 'twin-%'") != max) {
 		/* a gap left by an earlier test may hold them for the grace */
-		ck_assert_msg(gt_now() - t0 < GLUE_GAP_GRACE_MS / 1000.0 + 8, "both cursors should reach %lld", max);
+		ck_assert_msg(clock_mono_sec() - t0 < GLUE_GAP_GRACE_MS / 1000.0 + 8, "both cursors should reach %lld", max);
 		usleep(10000);
 	}
 	glue_stop(gs[0]);
@@ -415,9 +415,9 @@ END_TEST
 
 static void wait_in_sync_for(struct glue *g, double limit)
 {
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (!proxy_state_is(g, 0, "in-sync")) {
-		ck_assert_msg(gt_now() - t0 < limit, "not in sync after %.0f s", limit);
+		ck_assert_msg(clock_mono_sec() - t0 < limit, "not in sync after %.0f s", limit);
 		usleep(20000);
 	}
 }
@@ -478,9 +478,9 @@ START_TEST(a_dead_proxy_blocks_nobody)
 	ck_assert(proxy_state_is(g, 0, "down"));
 	ck_assert(proxy_state_is(g, 1, "in-sync"));
 	/* the dead proxy's lag is visible */
-	double t0 = gt_now();
+	double t0 = clock_mono_sec();
 	while (proxy_figure(g, 0, "lag_events") <= 0) {
-		ck_assert_msg(gt_now() - t0 < 10, "no lag reported for the dead proxy");
+		ck_assert_msg(clock_mono_sec() - t0 < 10, "no lag reported for the dead proxy");
 		usleep(50000);
 	}
 	char buf[4096];
@@ -515,9 +515,9 @@ START_TEST(write_through_waits_for_in_sync_proxies_only)
 	for (int i = 0; i < 20; i++) {
 		int mask = i & 1 ? GLUE_G_BLOCKED : GLUE_G_FREEPSTN | GLUE_G_QUOTA;
 		gt_set_mask(my, "wt", "wtwait.test", mask);
-		double t0 = gt_now();
+		double t0 = clock_mono_sec();
 		ck_assert_int_eq(glue_wait(g, glue_nudge(g), 10000), 0);
-		ck_assert_msg(gt_now() - t0 < 5, "the dead proxy made the write wait");
+		ck_assert_msg(clock_mono_sec() - t0 < 5, "the dead proxy made the write wait");
 		/* no polling: the proxy has it when glue_wait returns */
 		ck_assert_int_eq(rpcc_get(rc, "acct", "wt@wtwait.test"), mask);
 	}

@@ -48,16 +48,16 @@ int main(int argc, char **argv)
 	if ((!strcmp(cmd, "same") || !strcmp(cmd, "epoch")) && argc == 4) {
 		struct rpcc *rc = rpcc_new(atoi(argv[2]));
 		MYSQL *my = gt_connect();
-		double t0 = gt_now(), limit = atof(argv[3]);
+		double t0 = clock_mono_sec(), limit = atof(argv[3]);
 		int ok;
 		for (;;) {
 			ok = !strcmp(cmd, "same") ? rpcc_diff_db(rc, my) == 0 : rpcc_has_epoch(rc);
-			if (ok || gt_now() - t0 > limit)
+			if (ok || clock_mono_sec() - t0 > limit)
 				break;
 			usleep(100000);
 		}
 		if (ok)
-			printf("%s after %.2f s\n", cmd, gt_now() - t0);
+			printf("%s after %.2f s\n", cmd, clock_mono_sec() - t0);
 		rpcc_free(rc);
 		mysql_close(my);
 		return ok ? 0 : 1;
@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "wait") && argc == 6) {
 		struct rpcc *rc = rpcc_new(atoi(argv[2]));
 		int want = atoi(argv[4]), have;
-		double t0 = gt_now();
-		while ((have = rpcc_get(rc, "acct", argv[3])) != want && gt_now() - t0 < atof(argv[5]))
+		double t0 = clock_mono_sec();
+		while ((have = rpcc_get(rc, "acct", argv[3])) != want && clock_mono_sec() - t0 < atof(argv[5]))
 			usleep(5000);
 		rpcc_free(rc);
 		if (have != want)

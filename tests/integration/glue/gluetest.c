@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "gluetest.h"
 
 struct rpcc {
@@ -239,11 +238,4 @@ void gt_set_mask(MYSQL *my, const char *user, const char *domain, int mask)
 	}
 	gt_execp(my, "INSERT INTO proxy_event (username, domain) VALUES (?, ?)", 2, id);
 	gt_exec(my, "COMMIT");
-}
-
-double gt_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -7,6 +7,7 @@
 #define NGN_GLUETEST_H
 #include <mysql.h>
 #include <stdint.h>
+#include "core/clock.h"
 
 struct rpcc;
 struct rpcc *rpcc_new(int port);
@@ -30,5 +31,4 @@ long long gt_scalar(MYSQL *my, const char *sql);
 /* In one transaction: the account's policy groups become those of mask (plus
  * an unrelated group that must not count), and one proxy_event row. */
 void gt_set_mask(MYSQL *my, const char *user, const char *domain, int mask);
-double gt_now(void);
 #endif

@@ -36,11 +36,11 @@ static int call(struct sc_conn **c, int port, const char *method, const char *pa
 	for (int attempt = 0; attempt < 2 && code == -3; attempt++) {
 		if (*c == NULL && (*c = sc_open(port, 5000)) == NULL)
 			break;
-		double t0 = gt_now();
+		double t0 = clock_mono_sec();
 		struct sc_resp r;
 		memset(&r, 0, sizeof r);
 		if (sc_send(*c, req, len) == 0 && sc_recv(*c, &r, 30000) == SC_OK) {
-			*ms = (gt_now() - t0) * 1000.0;
+			*ms = (clock_mono_sec() - t0) * 1000.0;
 			struct sc_xml *x = sc_xml_parse(r.body, r.body_len);
 			code = x ? sc_fault_code(x) : -3;
 			sc_xml_free(x);
