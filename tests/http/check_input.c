@@ -14,6 +14,7 @@
  *   arrays   SOAP-ENC arrays: text instead of items, mixed content,
  *            arrayType sizes, offsets and positions
  *   replies  every reply is XML, also for a method name of invalid bytes
+ *   values   login and SIP names match exactly (no trailing-space matches)
  *   last     the server is still up, without sanitizer reports */
 #include <check.h>
 #include <stdio.h>
@@ -409,6 +410,57 @@ START_TEST(replies_are_xml)
 }
 END_TEST
 
+/* ---- values ------------------------------------------------------------------ */
+
+/* The login name matches exactly: api_user's collation (utf8mb4_bin, PAD
+ * SPACE) finds "testadmin" for "testadmin " in WHERE username = ?. */
+START_TEST(login_name_matches_exactly)
+{
+	const char *const names[] = { "testadmin ", "testadmin  ", " testadmin", "testadmin\t", "TESTADMIN" };
+	const char *pw = sc_env("NGN_TEST_PASSWORD");
+	char params[512], es[512];
+	snprintf(params, sizeof params, "<sipId><username>nobody</username><domain>" DOMAIN "</domain></sipId>");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, names[i], pw);
+		int code = post(names[i], env, es, sizeof es);
+		free(env);
+		ck_assert_msg(code == 3001, "login '%s': fault %d (want 3001): %s", names[i], code, es);
+	}
+	/* the exact name still works (and was not poisoned in the cache) */
+	char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, sc_env("NGN_TEST_LOGIN"), pw);
+	int code = post("testadmin", env, es, sizeof es);
+	free(env);
+	ck_assert_msg(code == 1010, "login testadmin: fault %d (want 1010): %s", code, es);
+}
+END_TEST
+
+/* SIP usernames and domains: subscriber's collation pads too, so "vname "
+ * must never find vname's record. */
+START_TEST(sip_names_match_exactly)
+{
+	add_victim("vname");
+	const char *const ids[][2] = { { "vname ", DOMAIN }, { "vname", DOMAIN " " }, { "vname\t", DOMAIN },
+				       { " vname", DOMAIN } };
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		char params[512], es[512];
+		snprintf(params, sizeof params, "<sipId><username>%s</username><domain>%s</domain></sipId>", ids[i][0],
+			 ids[i][1]);
+		char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+		int code = post("getAccount", env, es, sizeof es);
+		free(env);
+		int want = strchr(ids[i][1], ' ') ? 4004 : 4003; /* refused by validate.c, never looked up */
+		ck_assert_msg(code == want, "getAccount '%s'@'%s': fault %d (want %d): %s", ids[i][0], ids[i][1], code,
+			      want, es);
+		/* nor may a delete reach it */
+		env = sc_envelope(NULL, "deleteAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+		code = post("deleteAccount", env, es, sizeof es);
+		free(env);
+		ck_assert_msg(code != 0, "deleteAccount '%s'@'%s' succeeded", ids[i][0], ids[i][1]);
+		assert_still_blocked("deleteAccount with a padded name", "vname");
+	}
+}
+END_TEST
+
 /* ---- last ------------------------------------------------------------------- */
 
 /* The server survived all of the above without a sanitizer report (the
@@ -443,6 +495,11 @@ static Suite *input_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("replies");
 	tcase_add_test(tc, replies_are_xml);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("values");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, login_name_matches_exactly);
+	tcase_add_test(tc, sip_names_match_exactly);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("last");
 	tcase_add_test(tc, server_clean);
