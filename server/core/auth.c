@@ -6,7 +6,13 @@
  *     an expiry; never the password or its crypt hash.
  *  2. A positive entry is used only until its expiry (auth-cache-ttl); a
  *     negative one for NEG_TTL seconds.
- *  3. One mutex guards the table; crypt runs outside it. */
+ *  3. One mutex guards the table; crypt runs outside it.
+ *
+ * Login names match byte for byte. api_user's collation (utf8mb4_bin) is
+ * PAD SPACE: "WHERE username = ?" finds "testadmin" for "testadmin ". So a
+ * name auth_set_login would never store (empty, too long, a control
+ * character, a space) is refused before any lookup or cache use, and the
+ * row found must carry exactly the name asked for. */
 #include <crypt.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -87,8 +93,20 @@ static int role_of(const char *s, enum login_role *r)
 	return 0;
 }
 
+/* A name auth_set_login stores: 1 to MAX_NAME bytes, none a control
+ * character or a space. */
+static int valid_name(const char *username)
+{
+	if (username == NULL || !*username || strlen(username) > MAX_NAME)
+		return 0;
+	for (const char *p = username; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
 static const char SQL_LOGIN[] =
-	"SELECT pw_hash, role, customer, reseller, disabled FROM api_user WHERE username = ?";
+	"SELECT pw_hash, role, customer, reseller, disabled, username FROM api_user WHERE username = ?";
 
 struct lookup {
 	const char *user;
@@ -101,11 +119,16 @@ struct lookup {
 static enum ngn_status lookup_txn(struct db *db, void *arg)
 {
 	struct lookup *l = arg;
-	struct db_val in = DB_S(l->user), out[5];
+	struct db_val in = DB_S(l->user), out[6];
 	char buf[512];
-	enum ngn_status st = db_query_one(db, SQL_LOGIN, &in, 1, out, 5, buf, sizeof buf, &l->found);
+	enum ngn_status st = db_query_one(db, SQL_LOGIN, &in, 1, out, 6, buf, sizeof buf, &l->found);
 	if (st != NGN_OK || !l->found)
 		return st;
+	/* the collation's match, not necessarily ours (see the top) */
+	if (out[5].type != DB_STR || strcmp(out[5].s, l->user) != 0) {
+		l->found = 0;
+		return NGN_OK;
+	}
 	snprintf(l->hash, sizeof l->hash, "%s", out[0].type == DB_STR ? out[0].s : "");
 	snprintf(l->role, sizeof l->role, "%s", out[1].type == DB_STR ? out[1].s : "");
 	l->customer = (unsigned)out[2].i;
@@ -117,8 +140,7 @@ static enum ngn_status lookup_txn(struct db *db, void *arg)
 enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *username,
 			   const char *password, struct scope *scope)
 {
-	if (username == NULL || password == NULL || !*username || strlen(username) > MAX_NAME
-	    || strlen(password) > MAX_PASSWORD)
+	if (!valid_name(username) || password == NULL || strlen(password) > MAX_PASSWORD)
 		return NGN_E_AUTH_FAILED;
 	unsigned char mac[32];
 	if (mac_of(c, password, mac))
@@ -206,11 +228,8 @@ enum ngn_status auth_set_login(struct db *db, const char *username, const char *
 			       const char *role, unsigned customer, unsigned reseller, int replace)
 {
 	enum login_role r;
-	if (username == NULL || !*username || strlen(username) > MAX_NAME)
+	if (!valid_name(username))
 		return NGN_E_INVALID_USERNAME;
-	for (const char *p = username; *p; p++)
-		if (*p <= ' ' || *p == 0x7f)
-			return NGN_E_INVALID_USERNAME;
 	if (password == NULL || strlen(password) < 8 || strlen(password) > MAX_PASSWORD)
 		return NGN_E_INVALID_PASSWORD;
 	if (role == NULL || role_of(role, &r))
@@ -240,6 +259,8 @@ static enum ngn_status disable_txn(struct db *db, void *arg)
 
 enum ngn_status auth_disable_login(struct db *db, const char *username, int disabled)
 {
+	if (!valid_name(username)) /* PAD SPACE: "ops " would disable "ops" */
+		return NGN_E_AUTH_FAILED;
 	struct disable d = { username, disabled, 0 };
 	enum ngn_status st = db_txn(db, disable_txn, &d);
 	if (st == NGN_OK && d.n == 0)

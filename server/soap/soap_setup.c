@@ -5,7 +5,9 @@
  * the header is checked by the worker's callback before any operation runs,
  * and the reply is written to memory. Before gSOAP sees a body,
  * xml_guard.c checks that it is well-formed XML gSOAP reads right (a
- * fault 4000 otherwise). This file also holds gSOAP's global
+ * fault 4000 otherwise), then, only when the body holds a CR or a
+ * reference above U+FFFF, gSOAP reads a normalised copy (line ends and such
+ * references as XML 1.0 reads them, which gSOAP does not). This file also holds gSOAP's global
  * namespaces[] table (generated from the WSDL), defined exactly once.
  *
  * Dispatch: the operation element is found in the declared operation table
@@ -21,6 +23,7 @@
  * Why the actor: CDRTool installs on PHP 5/7 send
  * <auth SOAP-ENV:actor="0" SOAP-ENV:mustUnderstand="0">; gSOAP drops header
  * entries addressed to an actor that is not its own, so "0" is ours. */
+#include <stdlib.h>
 #include <string.h>
 #include "soapH.h"
 #include "core/clock.h"
@@ -48,9 +51,13 @@ struct soap *edge_new(const struct edge_limits *lim)
 }
 
 /* A NUL byte, raw or as a character reference (&#0; &#x00; ...), would cut
- * a value short without a word (gSOAP's strings end at NUL): refused. */
-static int has_nul(const char *body, size_t len)
+ * a value short without a word (gSOAP's strings end at NUL): refused. The
+ * same walk over the references notes in *big whether one may name a code
+ * point above U+FFFF (5 or more digits after the leading zeros, hex or
+ * decimal: 10000 and up), which xml_guard_normalize must rewrite for gSOAP. */
+static int has_nul(const char *body, size_t len, int *big)
 {
+	*big = 0;
 	if (memchr(body, '\0', len) != NULL)
 		return 1;
 	for (const char *p = body; (p = strstr(p, "&#")) != NULL; p += 2) {
@@ -63,6 +70,11 @@ static int has_nul(const char *body, size_t len)
 			q++;
 		if (q > digits && *q == ';')
 			return 1;
+		const char *sig = q;
+		while (*q != ';' && *q != '\0' && q - sig <= 5)
+			q++;
+		if (q - sig > 4)
+			*big = 1;
 	}
 	return 0;
 }
@@ -95,13 +107,22 @@ int edge_serve(struct soap *soap, const char *body, size_t len,
 	const struct op *op = NULL;
 	uint64_t t0 = 0;
 	const struct xml_guard_limits lim = { (unsigned)soap->maxoccurs, (unsigned)soap->maxlevel };
-	if (has_nul(body, len)) {
+	char *normal = NULL; /* body after xml_guard_normalize, when it had to */
+	int big;
+	if (has_nul(body, len, &big)) {
 		soap->version = 1;
 		rc = ngn_fault(soap, NGN_E_BAD_REQUEST, "The request contains a NUL character");
 	} else if ((st = xml_guard_check(body, len, &lim, msg, sizeof msg)) != NGN_OK) {
 		soap->version = 1;
 		rc = ngn_fault(soap, st, "%s", msg);
+	} else if ((big || memchr(body, '\r', len) != NULL) && (normal = malloc(len + 1)) == NULL) {
+		soap->version = 1;
+		rc = ngn_fault(soap, NGN_E_INTERNAL, "Out of memory");
 	} else {
+		if (normal != NULL) { /* the worker's buffer is const to us: a copy */
+			xml_guard_normalize(body, len, big, normal);
+			soap->is = normal;
+		}
 		rc = soap_begin_serve(soap);
 		if (rc == SOAP_OK && soap->version == 0) {
 			/* XML, but no SOAP envelope around it */
@@ -131,6 +152,7 @@ int edge_serve(struct soap *soap, const char *body, size_t len,
 			atomic_fetch_add_explicit(&s->faults, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&s->nsec, clock_mono_ns() - t0, memory_order_relaxed);
 	}
+	free(normal); /* gSOAP is done reading */
 	*reply = out ? out : "";
 	*reply_len = strlen(*reply);
 	return rc == SOAP_OK ? 200 : 500;

@@ -18,6 +18,12 @@
  * sees the body and the SAX pass bounds declarations in scope
  * (bench/parse_worst measures the worst bodies).
  *
+ * xml_guard_normalize then does, on an accepted body, the two things an XML
+ * parser must do and gSOAP does not (line-end normalisation, references
+ * above U+FFFF): a byte scanner rather than libxml2's output, because gSOAP
+ * must read the request's own bytes (only those two rewrites) and libxml2
+ * has already checked everything the scanner relies on.
+ *
  * Invariants the SAX pass keeps (one frame per open element):
  *  1. an element never has both child elements and non-whitespace text
  *     (SOAP encoding has no mixed content; gSOAP skips such text silently);
@@ -355,4 +361,119 @@ enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_g
 	xmlFreeParserCtxt(ctxt);
 	free(g.stack);
 	return g.refused ? NGN_E_BAD_REQUEST : NGN_OK;
+}
+
+/* ---- normalisation ------------------------------------------------------------ */
+
+/* Writes code point cp (U+10000..U+10FFFF) as UTF-8 at w: 4 bytes. */
+static char *put_utf8_4(char *w, unsigned long cp)
+{
+	*w++ = (char)(0xF0 | (cp >> 18));
+	*w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+	*w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+	*w++ = (char)(0x80 | (cp & 0x3F));
+	return w;
+}
+
+/* A character reference "&#...;" at r (before end): its code point, with
+ * *after the byte past the ';'; 0 when it is not one (never, in a body
+ * libxml2 accepted) or above U+10FFFF. */
+static unsigned long char_ref(const char *r, const char *end, const char **after)
+{
+	const char *p = r + 2;
+	int hex = p < end && (*p == 'x' || *p == 'X');
+	if (hex)
+		p++;
+	unsigned long v = 0;
+	const char *digits = p;
+	for (; p < end && *p != ';'; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0'
+			: hex && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+			: hex && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+		if (d < 0)
+			return 0;
+		v = v * (hex ? 16 : 10) + (unsigned long)d;
+		if (v > 0x10FFFF)
+			return 0;
+	}
+	if (p == end || p == digits)
+		return 0;
+	*after = p + 1;
+	return v;
+}
+
+static int starts(const char *r, const char *end, const char *lit, size_t n)
+{
+	return (size_t)(end - r) >= n && memcmp(r, lit, n) == 0;
+}
+
+/* References above U+FFFF in text and attribute values, rewritten in place
+ * (line ends are already LF); returns the new length. */
+static size_t big_refs(char *body, size_t len)
+{
+	const char *r = body, *end = body + len;
+	char *w = body;
+	/* inside a comment, CDATA section or PI: the text that ends it, else
+	 * NULL (in markup and text, where references are references) */
+	const char *close = NULL;
+	size_t close_len = 0;
+	while (r < end) {
+		char c = *r;
+		if (close != NULL) {
+			if (c == close[0] && starts(r, end, close, close_len)) {
+				memmove(w, r, close_len);
+				w += close_len;
+				r += close_len;
+				close = NULL;
+			} else {
+				*w++ = *r++;
+			}
+		} else if (c == '<' && r + 1 < end && (r[1] == '!' || r[1] == '?')) {
+			size_t open = 0;
+			if (starts(r, end, "<!--", 4))
+				open = 4, close = "-->", close_len = 3;
+			else if (starts(r, end, "<![CDATA[", 9))
+				open = 9, close = "]]>", close_len = 3;
+			else if (r[1] == '?')
+				open = 2, close = "?>", close_len = 2;
+			else
+				open = 1;
+			memmove(w, r, open);
+			w += open;
+			r += open;
+		} else if (c == '&' && r + 1 < end && r[1] == '#') {
+			const char *after = NULL;
+			unsigned long cp = char_ref(r, end, &after);
+			if (cp > 0xFFFF) {
+				w = put_utf8_4(w, cp);
+				r = after;
+			} else {
+				*w++ = *r++;
+			}
+		} else {
+			*w++ = *r++;
+		}
+	}
+	return (size_t)(w - body);
+}
+
+size_t xml_guard_normalize(const char *body, size_t len, int refs, char *out)
+{
+	/* line ends, everywhere (XML 1.0 2.11): the spans between CRs are
+	 * copied whole (real clients end every line with CR LF) */
+	const char *r = body, *end = body + len, *cr;
+	char *w = out;
+	while ((cr = memchr(r, '\r', (size_t)(end - r))) != NULL) {
+		memmove(w, r, (size_t)(cr - r));
+		w += cr - r;
+		*w++ = '\n';
+		r = cr + 1 < end && cr[1] == '\n' ? cr + 2 : cr + 1;
+	}
+	memmove(w, r, (size_t)(end - r));
+	w += end - r;
+	size_t n = (size_t)(w - out);
+	if (refs)
+		n = big_refs(out, n);
+	out[n] = '\0';
+	return n;
 }

@@ -49,4 +49,24 @@ void xml_guard_init(void);
 enum ngn_status xml_guard_check(const char *body, size_t len, const struct xml_guard_limits *lim,
 				char *msg, size_t msglen);
 
+/* What XML 1.0 says a parser does before and while reading, and gSOAP does
+ * not; xml_guard_normalize does it on a body xml_guard_check accepted:
+ *  - line ends (section 2.11): CR LF and a lone CR become LF, everywhere in
+ *    the document (a character reference &#13; is not a line end and stays);
+ *  - character references to code points above U+FFFF, in text and
+ *    attribute values (not in comments, CDATA sections or processing
+ *    instructions, where they are literal text), become the character's
+ *    four UTF-8 bytes (gSOAP decodes them wrongly: "A&#x1F600;B" read as
+ *    "A\U0001F600;B", and an int skips them).
+ * The caller decides whether to call it (a memchr for CR and its scan for
+ * "&#"), so a body without either costs nothing more.
+ *
+ * Writes the normalised body (len bytes in, at most len out) to out, which
+ * has room for len + 1 bytes and may be body itself (every rewrite
+ * shrinks), NUL-ended; returns its length. refs 0: the body holds no
+ * reference above U+FFFF (only line ends are rewritten, a memchr loop).
+ * Only for a body xml_guard_check accepted: it relies on well-formedness
+ * (every "&#" outside comments, CDATA and PIs starts a legal reference). */
+size_t xml_guard_normalize(const char *body, size_t len, int refs, char *out);
+
 #endif

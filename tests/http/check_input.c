@@ -14,6 +14,9 @@
  *   arrays   SOAP-ENC arrays: text instead of items, mixed content,
  *            arrayType sizes, offsets and positions
  *   replies  every reply is XML, also for a method name of invalid bytes
+ *   values   what arrives is what is stored: line ends normalised (XML 1.0
+ *            2.11), character references above U+FFFF decoded, login and
+ *            SIP names matched exactly (no trailing-space matches)
  *   last     the server is still up, without sanitizer reports */
 #include <check.h>
 #include <stdio.h>
@@ -409,6 +412,150 @@ START_TEST(replies_are_xml)
 }
 END_TEST
 
+/* ---- values ------------------------------------------------------------------ */
+
+/* The bytes of s as upper-case hex (MariaDB's HEX()), into out. */
+static void hex_of(const char *s, char *out, size_t outlen)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n + 3 <= outlen; p++)
+		n += (size_t)snprintf(out + n, outlen - n, "%02X", *p);
+	out[n] = '\0';
+}
+
+/* An addAccount of user with `text` verbatim in the XML as its firstName
+ * (in_prop 0) or as the value of its property "note" (1: control
+ * characters other than tab, CR and LF are allowed there). */
+static void add_with_text(const char *user, const char *text, int in_prop)
+{
+	ensure_domain();
+	ls_sql_exec("DELETE FROM subscriber WHERE username='%s' AND domain='" DOMAIN "'", user);
+	size_t n = strlen(text) + 1024;
+	char *params = malloc(n), es[512];
+	ck_assert_ptr_nonnull(params);
+	/* the unknown attribute holds what the text may hold: ignored, but it
+	 * goes through the same rewriting */
+	snprintf(params, n,
+		 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">%s</username>"
+		 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></id><password xsi:type=\"xsd:string\">pw"
+		 "</password><firstName xsi:type=\"xsd:string\" x=\"&#x1F600;\r\n\">%s</firstName>"
+		 "<properties " ENC_ARRAY "SOAP-ENC:arrayType=\"ngn:Property[1]\"><item><name>note</name>"
+		 "<value>%s</value></item></properties></account>", user, in_prop ? "F" : text, in_prop ? text : "v");
+	char *env = sc_envelope(NULL, "addAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+	int code = post(user, env, es, sizeof es);
+	ck_assert_msg(code == 0, "%s: fault %d: %s", user, code, es);
+	free(env);
+	free(params);
+}
+
+/* XML 1.0 2.11: CR LF and a lone CR are read as LF, before parsing (so in
+ * CDATA too); a character reference &#13; is a CR. gSOAP used to store the
+ * raw CR. Code points above U+FFFF as references (decimal or hex) are the
+ * character: gSOAP used to store "A\U0001F600;B", with a ';' left over.
+ * Inside CDATA a reference is literal text. */
+static const struct {
+	const char *what, *text, *want;
+	int in_prop;
+} VALUES[] = {
+	{ "raw CR LF", "a\r\nb", "a\nb", 1 },
+	{ "lone CR", "a\rb\r", "a\nb\n", 1 },
+	{ "CR CR LF", "a\r\r\nb", "a\n\nb", 1 },
+	{ "&#13; stays a CR", "a&#13;&#xD;&#10;b", "a\r\r\nb", 1 },
+	{ "CR LF in CDATA", "a<![CDATA[\r\n]]>b", "a\nb", 1 },
+	{ "hex reference above U+FFFF", "A&#x1F600;B", "A\xF0\x9F\x98\x80" "B", 0 },
+	{ "decimal reference above U+FFFF", "A&#128512;B&#x10FFFF;", "A\xF0\x9F\x98\x80" "B\xF4\x8F\xBF\xBF", 1 },
+	{ "references below U+10000", "&#x41;&#233;&#x20AC;&#xFFFD;", "A\xC3\xA9\xE2\x82\xAC\xEF\xBF\xBD", 0 },
+	{ "reference in CDATA is text", "A<![CDATA[&#x1F600;]]>B", "A&#x1F600;B", 0 },
+	{ "reference after a comment", "A<!--&#x1F600;-->&#x1F600;", "A\xF0\x9F\x98\x80", 0 },
+	{ "reference after a PI", "A<?pi &#x1F600;?>&#x1F600;", "A\xF0\x9F\x98\x80", 0 },
+};
+
+START_TEST(values_are_stored_as_read)
+{
+	char user[32], hex[256];
+	snprintf(user, sizeof user, "val%d", _i);
+	add_with_text(user, VALUES[_i].text, VALUES[_i].in_prop);
+	hex_of(VALUES[_i].want, hex, sizeof hex);
+	long long ok = VALUES[_i].in_prop
+		? ls_sql_scalar("SELECT COUNT(*) FROM subscriber s JOIN sip_account_property p ON p.subscriber_id ="
+				" s.id WHERE s.username='%s' AND s.domain='" DOMAIN "' AND p.name='note'"
+				" AND HEX(p.value) = '%s'", user, hex)
+		: ls_sql_scalar("SELECT COUNT(*) FROM subscriber s JOIN sip_account a ON a.subscriber_id = s.id"
+				" WHERE s.username='%s' AND s.domain='" DOMAIN "' AND HEX(a.first_name) = '%s'", user, hex);
+	ck_assert_msg(ok == 1, "%s: the stored value is not %s", VALUES[_i].what, hex);
+}
+END_TEST
+
+/* An int holding a character above U+FFFF is not an int: gSOAP used to skip
+ * the reference and read 12&#x1F600;3 as 123. */
+START_TEST(reference_in_an_int_is_a_type_fault)
+{
+	ensure_domain();
+	const char *const ints[] = { "12&#x1F600;3", "12&#128512;3", "&#x1F600;" };
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		char params[1024];
+		ls_sql_exec("DELETE FROM subscriber WHERE username='valint' AND domain='" DOMAIN "'");
+		snprintf(params, sizeof params,
+			 "<account xsi:type=\"ngn:SipAccount\"><id><username xsi:type=\"xsd:string\">valint</username>"
+			 "<domain xsi:type=\"xsd:string\">" DOMAIN "</domain></id><password xsi:type=\"xsd:string\">pw"
+			 "</password><reseller xsi:type=\"xsd:int\">%s</reseller></account>", ints[i]);
+		char *env = sc_envelope(NULL, "addAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+		expect_4000(ints[i], env, NULL);
+		free(env);
+		ck_assert_msg(account_count("valint") == 0, "%s: the account was stored", ints[i]);
+	}
+}
+END_TEST
+
+/* The login name matches exactly: api_user's collation (utf8mb4_bin, PAD
+ * SPACE) finds "testadmin" for "testadmin " in WHERE username = ?. */
+START_TEST(login_name_matches_exactly)
+{
+	const char *const names[] = { "testadmin ", "testadmin  ", " testadmin", "testadmin\t", "TESTADMIN" };
+	const char *pw = sc_env("NGN_TEST_PASSWORD");
+	char params[512], es[512];
+	snprintf(params, sizeof params, "<sipId><username>nobody</username><domain>" DOMAIN "</domain></sipId>");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, names[i], pw);
+		int code = post(names[i], env, es, sizeof es);
+		free(env);
+		ck_assert_msg(code == 3001, "login '%s': fault %d (want 3001): %s", names[i], code, es);
+	}
+	/* the exact name still works (and was not poisoned in the cache) */
+	char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, sc_env("NGN_TEST_LOGIN"), pw);
+	int code = post("testadmin", env, es, sizeof es);
+	free(env);
+	ck_assert_msg(code == 1010, "login testadmin: fault %d (want 1010): %s", code, es);
+}
+END_TEST
+
+/* SIP usernames and domains: subscriber's collation pads too, so "vname "
+ * must never find vname's record. */
+START_TEST(sip_names_match_exactly)
+{
+	add_victim("vname");
+	const char *const ids[][2] = { { "vname ", DOMAIN }, { "vname", DOMAIN " " }, { "vname\t", DOMAIN },
+				       { " vname", DOMAIN } };
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		char params[512], es[512];
+		snprintf(params, sizeof params, "<sipId><username>%s</username><domain>%s</domain></sipId>", ids[i][0],
+			 ids[i][1]);
+		char *env = sc_envelope(NULL, "getAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+		int code = post("getAccount", env, es, sizeof es);
+		free(env);
+		int want = strchr(ids[i][1], ' ') ? 4004 : 4003; /* refused by validate.c, never looked up */
+		ck_assert_msg(code == want, "getAccount '%s'@'%s': fault %d (want %d): %s", ids[i][0], ids[i][1], code,
+			      want, es);
+		/* nor may a delete reach it */
+		env = sc_envelope(NULL, "deleteAccount", params, SC_AUTH_PLAIN, NULL, NULL);
+		code = post("deleteAccount", env, es, sizeof es);
+		free(env);
+		ck_assert_msg(code != 0, "deleteAccount '%s'@'%s' succeeded", ids[i][0], ids[i][1]);
+		assert_still_blocked("deleteAccount with a padded name", "vname");
+	}
+}
+END_TEST
+
 /* ---- last ------------------------------------------------------------------- */
 
 /* The server survived all of the above without a sanitizer report (the
@@ -443,6 +590,13 @@ static Suite *input_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("replies");
 	tcase_add_test(tc, replies_are_xml);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("values");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, values_are_stored_as_read, 0, (int)(sizeof VALUES / sizeof VALUES[0]));
+	tcase_add_test(tc, reference_in_an_int_is_a_type_fault);
+	tcase_add_test(tc, login_name_matches_exactly);
+	tcase_add_test(tc, sip_names_match_exactly);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("last");
 	tcase_add_test(tc, server_clean);

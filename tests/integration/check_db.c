@@ -292,6 +292,16 @@ START_TEST(logins_hash_verify_cache_and_disable)
 	ck_assert_int_eq(auth_check(c, db, "ops", "wrong", &sc), NGN_E_AUTH_FAILED);
 	ck_assert_int_eq(auth_check(c, db, "nobody", "x", &sc), NGN_E_AUTH_FAILED);
 	ck_assert_int_eq(auth_check(c, db, "", "x", &sc), NGN_E_AUTH_FAILED);
+	/* the login name matches exactly: api_user's collation (PAD SPACE)
+	 * would find "ops" for "ops " in WHERE username = ?; names that
+	 * auth_set_login would never store are refused before any lookup */
+	ck_assert_int_eq(auth_check(c, db, "ops ", "correct horse", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, "ops  ", "correct horse", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, " ops", "correct horse", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, "ops\t", "correct horse", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, "OPS", "correct horse", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_disable_login(db, "ops ", 1), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, "ops", "correct horse", &sc), NGN_OK);
 	ck_assert_int_eq(auth_disable_login(db, "ops", 1), NGN_OK);
 	ck_assert_int_eq(auth_check(c, db, "ops", "correct horse", &sc), NGN_E_AUTH_FAILED);
 	ck_assert_int_eq(auth_disable_login(db, "ops", 0), NGN_OK);
@@ -305,6 +315,7 @@ START_TEST(logins_hash_verify_cache_and_disable)
 	testdb_scalar(db, "UPDATE api_user SET disabled = 1 WHERE username = 'ops'");
 	ck_assert_int_eq(auth_check(c, db, "ops", "correct horse", &sc), NGN_OK);
 	ck_assert_int_eq(auth_check(c, db, "ops", "another", &sc), NGN_E_AUTH_FAILED);
+	ck_assert_int_eq(auth_check(c, db, "ops ", "correct horse", &sc), NGN_E_AUTH_FAILED);
 	auth_cache_free(c);
 	/* a changed password misses the cache */
 	testdb_scalar(db, "UPDATE api_user SET disabled = 0 WHERE username = 'ops'");
