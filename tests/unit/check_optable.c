@@ -2,9 +2,11 @@
  * against the WSDL it serves, and the dispatcher that reads it
  * (server/soap/soap_setup.c).
  *
- * The WSDL is read with libxml2 from NGN_WSDL (wsdl/ngnpro.wsdl in the
- * source tree): every operation of its port type and of its binding must
- * have a row, every row must be an operation of both, and the namespace
+ * The WSDLs are read with libxml2 from NGN_WSDL and NGN_WSDL_CUSTOMER
+ * (wsdl/ngnpro.wsdl, the Sip port, and wsdl/ngnpro-customer.wsdl, the
+ * Customer port, in the source tree): every operation of their port types
+ * and bindings must have a row of its port, every row must be an operation
+ * of both, and the namespace
  * gSOAP matches a row's element in (the row's prefix in namespaces[]) must
  * be the one the binding gives the operation's body. The dispatch cases
  * read requests with gSOAP up to the operation element, as edge_serve does,
@@ -23,44 +25,57 @@
 #include "soap/optable.h"
 #include "soap/soap_setup.h"
 
-#ifndef NGN_WSDL
-#error "NGN_WSDL must name wsdl/ngnpro.wsdl"
+#if !defined(NGN_WSDL) || !defined(NGN_WSDL_CUSTOMER)
+#error "NGN_WSDL and NGN_WSDL_CUSTOMER must name wsdl/ngnpro.wsdl and wsdl/ngnpro-customer.wsdl"
 #endif
 
 #define WSDL_NS "http://schemas.xmlsoap.org/wsdl/"
 #define WSDL_SOAP_NS "http://schemas.xmlsoap.org/wsdl/soap/"
 #define SIP_NS "urn:AGProjects:NGNPro:Sip"
 
-static xmlDocPtr wsdl;
-static xmlXPathContextPtr xp;
+/* both documents; expressions are evaluated in each and the results joined */
+#define NDOCS 2
+static xmlDocPtr wsdl[NDOCS];
+static xmlXPathContextPtr xps[NDOCS];
 
 static void wsdl_open(void)
 {
-	wsdl = xmlReadFile(NGN_WSDL, NULL, XML_PARSE_NONET);
-	ck_assert_msg(wsdl != NULL, "cannot read %s", NGN_WSDL);
-	xp = xmlXPathNewContext(wsdl);
-	xmlXPathRegisterNs(xp, BAD_CAST "wsdl", BAD_CAST WSDL_NS);
-	xmlXPathRegisterNs(xp, BAD_CAST "soap", BAD_CAST WSDL_SOAP_NS);
+	static const char *const files[NDOCS] = { NGN_WSDL, NGN_WSDL_CUSTOMER };
+	for (int d = 0; d < NDOCS; d++) {
+		wsdl[d] = xmlReadFile(files[d], NULL, XML_PARSE_NONET);
+		ck_assert_msg(wsdl[d] != NULL, "cannot read %s", files[d]);
+		xps[d] = xmlXPathNewContext(wsdl[d]);
+		xmlXPathRegisterNs(xps[d], BAD_CAST "wsdl", BAD_CAST WSDL_NS);
+		xmlXPathRegisterNs(xps[d], BAD_CAST "soap", BAD_CAST WSDL_SOAP_NS);
+	}
 }
 
 static void wsdl_close(void)
 {
-	xmlXPathFreeContext(xp);
-	xmlFreeDoc(wsdl);
-	xp = NULL;
-	wsdl = NULL;
+	for (int d = 0; d < NDOCS; d++) {
+		xmlXPathFreeContext(xps[d]);
+		xmlFreeDoc(wsdl[d]);
+		xps[d] = NULL;
+		wsdl[d] = NULL;
+	}
 }
 
-/* the values of expr (attribute nodes), *n of them; free with free_strings */
+/* the values of expr (attribute nodes) in both documents, *n of them; free
+ * with free_strings */
 static char **strings(const char *expr, int *n)
 {
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xp);
-	ck_assert_ptr_nonnull(o);
-	*n = o->nodesetval ? o->nodesetval->nodeNr : 0;
-	char **v = calloc((size_t)*n + 1, sizeof *v);
-	for (int i = 0; i < *n; i++)
-		v[i] = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[i]);
-	xmlXPathFreeObject(o);
+	char **v = calloc(1, sizeof *v);
+	*n = 0;
+	for (int d = 0; d < NDOCS; d++) {
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xps[d]);
+		ck_assert_ptr_nonnull(o);
+		int k = o->nodesetval ? o->nodesetval->nodeNr : 0;
+		v = realloc(v, ((size_t)*n + (size_t)k + 1) * sizeof *v);
+		for (int i = 0; i < k; i++)
+			v[(*n)++] = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+		v[*n] = NULL;
+		xmlXPathFreeObject(o);
+	}
 	return v;
 }
 
@@ -105,11 +120,12 @@ START_TEST(every_wsdl_operation_has_a_row)
 	/* each operation element, with the port named by its parent
 	 * (<port>PortType or <port>Binding) */
 	static const char *const where[] = { "//wsdl:portType/wsdl:operation", "//wsdl:binding/wsdl:operation" };
-	for (size_t w = 0; w < 2; w++) {
-		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST where[w], xp);
+	for (size_t dw = 0; dw < 2 * NDOCS; dw++) {
+		size_t w = dw % 2;
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST where[w], xps[dw / 2]);
 		ck_assert_ptr_nonnull(o);
 		int n = o->nodesetval ? o->nodesetval->nodeNr : 0;
-		ck_assert_msg(n > 0, "no operations at %s", where[w]);
+		ck_assert_msg(n > 0, "no operations at %s in document %zu", where[w], dw / 2);
 		for (int i = 0; i < n; i++) {
 			xmlNodePtr op = o->nodesetval->nodeTab[i];
 			char *name = (char *)xmlGetProp(op, BAD_CAST "name");
@@ -154,12 +170,11 @@ START_TEST(every_row_is_a_wsdl_operation)
 		ck_assert_msg(colon && strcmp(colon + 1, op->name) == 0, "row %s: qname %s", op->name, op->qname);
 		char expr[256];
 		int n;
-		snprintf(expr, sizeof expr, "//wsdl:portType[@name='%sPortType']/wsdl:operation[@name='%s']", op->port,
-			 op->name);
-		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xp);
-		ck_assert_msg(o && o->nodesetval && o->nodesetval->nodeNr == 1, "row %s.%s: not in %sPortType",
-			      op->port, op->name, op->port);
-		xmlXPathFreeObject(o);
+		snprintf(expr, sizeof expr, "//wsdl:portType[@name='%sPortType']/wsdl:operation[@name='%s']/@name",
+			 op->port, op->name);
+		char **in_port = strings(expr, &n);
+		ck_assert_msg(n == 1, "row %s.%s: not in %sPortType", op->port, op->name, op->port);
+		free_strings(in_port);
 		snprintf(expr, sizeof expr,
 			 "//wsdl:binding[@name='%sBinding']/wsdl:operation[@name='%s']/wsdl:input/soap:body/@namespace",
 			 op->port, op->name);
