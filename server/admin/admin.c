@@ -6,6 +6,7 @@
  *   ngnprod-admin [DB settings] login disable|enable NAME
  *   ngnprod-admin [DB settings] login list
  *   ngnprod-admin [DB settings] voucher create|list|disable ...  (voucher_cli.c)
+ *   ngnprod-admin [DB settings] customer add|list|show|delete ...  (customer_cli.c)
  *
  * DB settings are the server's keys (--config FILE, --db-socket, --db-host,
  * ...). A new or changed password is read from NGNPROD_PASSWORD or from the
@@ -22,6 +23,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/migrate.h"
+#include "customer_cli.h"
 #include "voucher_cli.h"
 
 static void usage(void)
@@ -39,6 +41,10 @@ static void usage(void)
 		"                                       create a batch of prepaid cards (numbers written once to FILE)\n"
 		"  voucher list                         batches with their spent counts\n"
 		"  voucher disable BATCH_ID             refuse the rest of a batch\n"
+		"  customer add USERNAME [--reseller N] [--first-name S] [--last-name S] [--organization S]\n"
+		"               [--email S] [--password-stdin]\n"
+		"                                       create a customer and its login (no --reseller: a reseller)\n"
+		"  customer list [--reseller N] [--resellers] | customer show ID | customer delete ID\n"
 		"The password comes from NGNPROD_PASSWORD, from stdin with --password-stdin,\n"
 		"or is generated and printed.\n");
 }
@@ -87,6 +93,8 @@ static int fail(const char *what, enum ngn_status st, struct db *db)
 			  : st == NGN_E_INVALID_USERNAME ? "invalid login name"
 			  : st == NGN_E_INVALID_VALUE ? "invalid role"
 			  : st == NGN_E_AUTH_FAILED ? "no such login"
+			  : st == NGN_E_CUSTOMER_NOT_FOUND ? "no such customer or reseller record (customer add first)"
+			  : st == NGN_E_CUSTOMER_EXISTS ? "the login belongs to a customer record; change it there"
 			  : db_error(db);
 	fprintf(stderr, "ngnprod-admin: %s: %s\n", what, why);
 	return 1;
@@ -186,6 +194,8 @@ int main(int argc, char **argv)
 		rc = st == NGN_OK ? 0 : fail("migrate", st, db);
 	} else if (!strcmp(argv[first], "login")) {
 		rc = cmd_login(db, argc - first - 1, argv + first + 1);
+	} else if (!strcmp(argv[first], "customer")) {
+		rc = customer_cli(db, argc - first, argv + first);
 	} else if (!strcmp(argv[first], "voucher")) {
 		rc = voucher_cli(db, argc - first, argv + first);
 	} else {

@@ -189,8 +189,7 @@ enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *user
 	return NGN_OK;
 }
 
-/* Hashes a password for api_user.pw_hash (yescrypt, random salt). */
-static enum ngn_status auth_hash(const char *password, char *out, size_t outlen)
+enum ngn_status auth_hash_password(const char *password, char *out, size_t outlen)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL)
@@ -217,9 +216,41 @@ static const char SQL_REPLACE_LOGIN[] =
 	" ON DUPLICATE KEY UPDATE pw_hash = VALUES(pw_hash), role = VALUES(role),"
 	" customer = VALUES(customer), reseller = VALUES(reseller), disabled = 0, change_date = NOW()";
 
+/* Identity (README, "Customers and logins"): the login a customer record
+ * owns (customer_id set) changes only with the record (store_customer.c),
+ * and every other reseller or customer login is bound to a record that
+ * exists: a reseller login to a reseller (its customer id is the reseller's
+ * own), a customer login to a customer, whose reseller it takes. */
+static const char SQL_LOGIN_OWNED[] = "SELECT 1 FROM api_user WHERE username = ? AND customer_id IS NOT NULL";
+static const char SQL_BIND_RECORD[] = "SELECT reseller FROM customer WHERE id = ?";
+
 static enum ngn_status set_login_txn(struct db *db, void *arg)
 {
 	struct set_login *s = arg;
+	struct db_val u[1] = { DB_S(s->user) };
+	uint64_t owned = 0;
+	enum ngn_status st = db_query(db, SQL_LOGIN_OWNED, u, 1, NULL, NULL, &owned);
+	if (st != NGN_OK)
+		return st;
+	if (owned)
+		return NGN_E_CUSTOMER_EXISTS;
+	if (strcmp(s->role, "admin") != 0) {
+		int reseller_login = strcmp(s->role, "reseller") == 0;
+		unsigned id = reseller_login ? s->reseller : s->customer;
+		struct db_val a[1] = { DB_I(id) }, out[1];
+		char buf[32];
+		int found = 0;
+		if (id == 0)
+			return NGN_E_CUSTOMER_NOT_FOUND;
+		if ((st = db_query_one(db, SQL_BIND_RECORD, a, 1, out, 1, buf, sizeof buf, &found)) != NGN_OK)
+			return st;
+		unsigned reseller = found && out[0].type == DB_INT ? (unsigned)out[0].i
+				    : found && out[0].type == DB_STR ? (unsigned)strtoul(out[0].s, NULL, 10) : 0;
+		if (!found || (reseller_login && reseller != id))
+			return NGN_E_CUSTOMER_NOT_FOUND;
+		s->customer = id;
+		s->reseller = reseller;
+	}
 	struct db_val v[5] = { DB_S(s->user), DB_S(s->hash), DB_S(s->role), DB_I(s->customer), DB_I(s->reseller) };
 	return db_exec(db, s->replace ? SQL_REPLACE_LOGIN : SQL_INSERT_LOGIN, v, 5, NULL, NULL);
 }
@@ -235,7 +266,7 @@ enum ngn_status auth_set_login(struct db *db, const char *username, const char *
 	if (role == NULL || role_of(role, &r))
 		return NGN_E_INVALID_VALUE;
 	char hash[256];
-	enum ngn_status st = auth_hash(password, hash, sizeof hash);
+	enum ngn_status st = auth_hash_password(password, hash, sizeof hash);
 	if (st != NGN_OK)
 		return st;
 	struct set_login s = { username, hash, role, customer, reseller, replace };

@@ -27,9 +27,20 @@ enum ngn_status auth_check(struct auth_cache *c, struct db *db, const char *user
 			   const char *password, struct scope *scope);
 
 /* Creates or replaces (when replace) an API login; NGN_E_CONFLICT if it
- * exists and !replace. role: "admin", "reseller" or "customer". */
+ * exists and !replace. role: "admin", "reseller" or "customer". A reseller
+ * login is bound to the reseller record `reseller`, a customer login to the
+ * customer record `customer` (its reseller taken from the record):
+ * NGN_E_CUSTOMER_NOT_FOUND if there is no such record. A login that a
+ * customer record owns is never replaced here (NGN_E_CUSTOMER_EXISTS): it
+ * changes with its record (store_customer.c). */
 enum ngn_status auth_set_login(struct db *db, const char *username, const char *password,
 			       const char *role, unsigned customer, unsigned reseller, int replace);
+
+/* Hashes a password for api_user.pw_hash (yescrypt, random salt) into out
+ * (AUTH_HASH_MAX bytes is enough); NGN_E_INTERNAL if crypt fails. Used by
+ * store_customer.c for the login a customer record owns. */
+#define AUTH_HASH_MAX 256
+enum ngn_status auth_hash_password(const char *password, char *out, size_t outlen);
 
 /* Enables (disabled = 0) or disables a login; NGN_E_AUTH_FAILED if unknown. */
 enum ngn_status auth_disable_login(struct db *db, const char *username, int disabled);

@@ -28,6 +28,9 @@ enum ngn_status {
 	NGN_E_VOUCHER_THROTTLED,     /* 2011 */
 	NGN_E_INSUFFICIENT_BALANCE,  /* 2020 */
 	NGN_E_INVALID_AMOUNT,        /* 2021 */
+	/* customers (Customer port) */
+	NGN_E_CUSTOMER_NOT_FOUND,    /* 5000 */
+	NGN_E_CUSTOMER_EXISTS,       /* 5001 */
 	/* login and rights */
 	NGN_E_AUTH_MISSING,          /* 3000 */
 	NGN_E_AUTH_FAILED,           /* 3001 */

@@ -493,10 +493,11 @@ static int host_ok(const char *h)
 	return 1;
 }
 
-static void send_wsdl(struct front *f, struct evhttp_request *req, const char *prefix)
+/* which: embedded_wsdl[0] (the Sip port) or [2] (the Customer port) */
+static void send_wsdl(struct front *f, struct evhttp_request *req, const char *prefix, int which)
 {
 	static const char placeholder[] = "http://127.0.0.1:9200/";
-	const struct embedded_file *w = &embedded_wsdl[0];
+	const struct embedded_file *w = &embedded_wsdl[which];
 	const char *at = strstr(w->data, placeholder);
 	char url[512];
 	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
@@ -564,7 +565,11 @@ static void route(struct evhttp_request *req, void *arg)
 	if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) {
 		if ((soap_path && query && !strcmp(query, "wsdl")) || !strcmp(path, "/wsdl")
 		    || !strcmp(path, "/ngnpro/wsdl")) {
-			send_wsdl(f, req, prefix);
+			send_wsdl(f, req, prefix, 0);
+			return;
+		}
+		if (soap_path && query && !strcmp(query, "wsdl=Customer")) {
+			send_wsdl(f, req, prefix, 2);
 			return;
 		}
 		if (!strcmp(path, "/soap-encoding.xsd") || !strcmp(path, "/ngnpro/soap-encoding.xsd")) {
@@ -579,8 +584,8 @@ static void route(struct evhttp_request *req, void *arg)
 			return;
 		}
 		if (soap_path) {
-			static const char help[] = "ngnprod: NGNPro-compatible Sip port. POST SOAP 1.1 requests here;"
-						   " the WSDL is at ?wsdl\n";
+			static const char help[] = "ngnprod: NGNPro-compatible Sip and Customer ports. POST SOAP 1.1"
+						   " requests here; the WSDLs are at ?wsdl and ?wsdl=Customer\n";
 			send_text(req, 200, "OK", "text/plain; charset=utf-8", help, sizeof help - 1);
 			return;
 		}

@@ -38,6 +38,10 @@
  *    refuse. The tenancy issue moves the role check from check_login to the
  *    dispatcher, against this column, and widens the rows it opens.
  *
+ * The Customer port (OPC rows) shares four operation names with the Sip
+ * port; its rows sit next to the Sip rows of the same name (Customer
+ * first) and gSOAP's namespace match picks between them.
+ *
  * Invariant: rows are sorted by name, ASCII case ignored (check_optable.c
  * fails otherwise), because op_find searches them in halves that way: a
  * gSOAP built WITH_CASEINSENSITIVETAGS matches element names either way
@@ -51,33 +55,47 @@
 #include "store/store.h"
 #include "store/store_prepaid.h"
 #include "store/store_voucher.h"
+#include "store/store_customer.h"
 #include "optable.h"
 
 #define W OP_WRITES
 #define WG (OP_WRITES | OP_NUDGES_GLUE)
 #define OP(name, store_fn, flags, allow) \
-	{ #name, "ngn1:" #name, soap_serve_ngn1__##name, (op_fn)ngn1__##name, (op_fn)store_fn, flags, allow }
+	{ "Sip", #name, "ngn1:" #name, soap_serve_ngn1__##name, (op_fn)ngn1__##name, (op_fn)store_fn, flags, allow }
+/* a Customer-port row (urn:AGProjects:NGNPro:Customer, soap_customer.c) */
+#define OPC(name, store_fn, flags, allow) \
+	{ "Customer", #name, "ngn3:" #name, soap_serve_ngn3__##name, (op_fn)ngn3__##name, (op_fn)store_fn, \
+	  flags, allow }
 
 const struct op op_table[] = {
-	/* name                  store call               flags  who may call */
+	/* name                  store call               flags  who may call
+	 * (OP: Sip port, OPC: Customer port) */
+	OPC(addAccount,           store_customer_add,      W,     OP_ADMIN),
 	OP(addAccount,            store_account_add,       WG,    OP_ADMIN),
 	OP(addAlias,              store_alias_add,         W,     OP_ADMIN),
 	OP(addBalance,            store_prepaid_add,       W,     OP_ADMIN),
 	OP(addBalanceFromVoucher, store_voucher_redeem,    W,     OP_ADMIN),
 	OP(addDomain,             store_domain_add,        W,     OP_ADMIN),
 	OP(addToGroup,            store_group_add,         WG,    OP_ADMIN),
+	OPC(deleteAccount,        store_customer_delete,   W,     OP_ADMIN),
 	OP(deleteAccount,         store_account_delete,    WG,    OP_ADMIN),
 	OP(deleteAlias,           store_alias_delete,      W,     OP_ADMIN),
 	OP(deleteDomain,          store_domain_delete,     W,     OP_ADMIN),
+	OPC(getAccount,           store_customer_get,      0,     OP_ADMIN),
 	OP(getAccount,            store_account_get,       0,     OP_ADMIN),
 	OP(getAccounts,           store_account_list,      0,     OP_ADMIN),
 	OP(getAlias,              store_alias_get,         0,     OP_ADMIN),
 	OP(getAliases,            store_alias_list,        0,     OP_ADMIN),
 	OP(getCreditHistory,      store_prepaid_history,   0,     OP_ADMIN),
+	OPC(getCustomers,         store_customer_list,     0,     OP_ADMIN),
 	OP(getDomains,            store_domain_list,       0,     OP_ADMIN),
 	OP(getGroups,             store_group_list,        0,     OP_ADMIN),
 	OP(getPrepaidStatus,      store_prepaid_status,    0,     OP_ADMIN),
+	OPC(getProperties,        store_customer_get_props, 0,    OP_ADMIN),
+	OPC(getResellers,         store_customer_list,     0,     OP_ADMIN),
 	OP(removeFromGroup,       store_group_remove,      WG,    OP_ADMIN),
+	OPC(setProperties,        store_customer_set_props, W,    OP_ADMIN),
+	OPC(updateAccount,        store_customer_update,   W,     OP_ADMIN),
 	OP(updateAccount,         store_account_update,    WG,    OP_ADMIN),
 	OP(updateAlias,           store_alias_update,      W,     OP_ADMIN),
 	OP(updateDomain,          store_domain_update,     W,     OP_ADMIN),
@@ -117,8 +135,8 @@ const struct op *op_find(struct soap *soap, const char *tag)
 		else
 			hi = mid;
 	}
-	/* the rows named local, ASCII case ignored (one at most today);
-	 * gSOAP's own match decides, namespace included */
+	/* the rows named local, ASCII case ignored (two for the names of both
+	 * ports); gSOAP's own match decides, namespace included */
 	for (; lo < op_count && ascii_casecmp(op_table[lo].name, local) == 0; lo++)
 		if (soap_match_tag(soap, tag, op_table[lo].qname) == SOAP_OK)
 			return &op_table[lo];
@@ -141,11 +159,12 @@ int op_stats_json(const struct op_stats *stats, char *buf, size_t size)
 	size_t n = 0;
 	for (size_t i = 0; i <= op_count; i++) {
 		int w;
+		int sip = i < op_count && strcmp(op_table[i].port, "Sip") == 0;
 		if (i == op_count)
 			w = snprintf(buf + n, size - n, "}");
 		else
-			w = snprintf(buf + n, size - n, "%s\"%s\":{\"calls\":%llu,\"faults\":%llu,\"time_us\":%llu}",
-				     i ? "," : "{", op_table[i].name,
+			w = snprintf(buf + n, size - n, "%s\"%s%s%s\":{\"calls\":%llu,\"faults\":%llu,\"time_us\":%llu}",
+				     i ? "," : "{", sip ? "" : op_table[i].port, sip ? "" : ".", op_table[i].name,
 				     atomic_load_explicit(&stats[i].calls, memory_order_relaxed),
 				     atomic_load_explicit(&stats[i].faults, memory_order_relaxed),
 				     atomic_load_explicit(&stats[i].nsec, memory_order_relaxed) / 1000);

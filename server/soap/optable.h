@@ -33,19 +33,23 @@ enum op_flag {
 typedef void (*op_fn)(void);
 
 struct op {
-	const char *name;  /* the WSDL operation, also the request element's local name */
-	const char *qname; /* the element as gSOAP matches it: "ngn1:" + name (ngn1 = the Sip
-			    * namespace in namespaces[], SipBinding.nsmap) */
-	int (*serve)(struct soap *soap); /* generated soap_serve_ngn1__<name>: decodes the
-					  * parameters, calls handler, encodes the reply */
-	op_fn handler;     /* ours, ngn1__<name> in server/soap/soap_*.c */
+	const char *port;  /* the WSDL port: "Sip" (SipPortType, SipBinding) or "Customer" */
+	const char *name;  /* the WSDL operation, also the request element's local name;
+			    * unique within a port (four names are on both ports) */
+	const char *qname; /* the element as gSOAP matches it: "ngn1:" + name for the Sip
+			    * port, "ngn3:" + name for the Customer port (prefixes of
+			    * namespaces[], SipBinding.nsmap) */
+	int (*serve)(struct soap *soap); /* generated soap_serve_ngn1__<name> (ngn3__ for
+					  * Customer): decodes the parameters, calls
+					  * handler, encodes the reply */
+	op_fn handler;     /* ours, ngn1__<name> / ngn3__<name> in server/soap/soap_*.c */
 	op_fn store;       /* the store call that runs the operation's transaction */
 	unsigned flags;    /* enum op_flag */
 	unsigned allow;    /* enum op_caller */
 };
 
 /* The rows, sorted by name without regard to ASCII case (op_find searches
- * them so); op_count of them. */
+ * them so), rows of one name by port; op_count of them. */
 extern const struct op op_table[];
 extern const size_t op_count;
 
@@ -66,8 +70,9 @@ struct op_stats {
 /* op_count zeroed counters (free()), or NULL on out of memory. */
 struct op_stats *op_stats_new(void);
 
-/* Writes {"<name>":{"calls":N,"faults":N,"time_us":N},...} for every row, in
- * table order, NUL-ended. Returns the length, or -1 if it does not fit. */
+/* Writes {"<key>":{"calls":N,"faults":N,"time_us":N},...} for every row, in
+ * table order, NUL-ended. The key is the name for a Sip-port row (as before
+ * the Customer port existed) and "<port>.<name>" for any other row. Returns the length, or -1 if it does not fit. */
 int op_stats_json(const struct op_stats *stats, char *buf, size_t size);
 
 #endif

@@ -666,3 +666,178 @@ int conv_finish(struct soap *soap, struct req_ctx *r, struct store_res *res, enu
 		*ok = xsd__boolean__true_;
 	return SOAP_OK;
 }
+
+/* ---- Customer port (urn:AGProjects:NGNPro:Customer) ---------------------- */
+
+/* The string members of a CustomerAccount, in customer_fields order. */
+static void customer_members(struct ngn2__CustomerAccount *p, char **m[CF_COUNT])
+{
+	char **v[CF_COUNT] = {
+		[CF_USERNAME] = &p->username, [CF_PASSWORD] = &p->password, [CF_FIRST_NAME] = &p->firstName,
+		[CF_LAST_NAME] = &p->lastName, [CF_ORGANIZATION] = &p->organization, [CF_TEL] = &p->tel,
+		[CF_FAX] = &p->fax, [CF_ENUM] = &p->enum_, [CF_SIP] = &p->sip, [CF_MOBILE] = &p->mobile,
+		[CF_EMAIL] = &p->email, [CF_WEB] = &p->web, [CF_ADDRESS] = &p->address,
+		[CF_POSTCODE] = &p->postcode, [CF_CITY] = &p->city, [CF_STATE] = &p->state,
+		[CF_COUNTRY] = &p->country, [CF_TIMEZONE] = &p->timezone, [CF_LANGUAGE] = &p->language,
+		[CF_VAT_NUMBER] = &p->vatNumber, [CF_BANK_ACCOUNT] = &p->bankAccount,
+		[CF_BILLING_EMAIL] = &p->billingEmail, [CF_BILLING_ADDRESS] = &p->billingAddress,
+		[CF_COMPANY_CODE] = &p->companyCode,
+	};
+	memcpy(m, v, sizeof v);
+}
+
+enum ngn_status conv_customer_props_in(struct soap *soap, struct CustomerPropertyArray *in,
+				       struct customer_property **out, size_t *n, struct ngn_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	if (in == NULL || in->__size <= 0)
+		return NGN_OK;
+	if (in->__size > CUSTOMER_PROPERTIES_MAX)
+		return err_set(e, NGN_E_TOO_LARGE, "at most %d properties", CUSTOMER_PROPERTIES_MAX);
+	struct customer_property *v = soap_malloc(soap, (size_t)in->__size * sizeof *v);
+	if (v == NULL)
+		return NGN_E_INTERNAL;
+	for (int i = 0; i < in->__size; i++) {
+		struct ngn2__CustomerProperty *p = in->__ptr ? in->__ptr[i] : NULL;
+		if (p == NULL || empty(p->name))
+			return err_set(e, NGN_E_INVALID_PROPERTY, "property %d has no name", i + 1);
+		v[i] = (struct customer_property){ p->name, p->value ? p->value : "", p->category, p->permission };
+	}
+	*out = v;
+	*n = (size_t)in->__size;
+	return customer_props_check(v, *n, e);
+}
+
+enum ngn_status conv_customer_in(struct soap *soap, struct ngn2__CustomerAccount *in, enum conv_mode m,
+				 struct customer *out, struct ngn_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (in == NULL)
+		return missing(e, "account");
+	if (m == CONV_UPDATE) {
+		if (in->id == NULL || *in->id <= 0)
+			return err_set(e, NGN_E_MISSING_FIELD, "account.id is required");
+		out->id = *in->id;
+	}
+	/* reseller is read-only after add (only an admin moves a customer, and
+	 * not through updateAccount); changeDate is the server's */
+	if (m == CONV_ADD)
+		out->reseller = opt_int_in(in->reseller);
+	out->impersonate = opt_int_in(in->impersonate);
+	out->reseller_active = opt_int_in(in->resellerActive);
+	if ((out->balance_set = in->balance != NULL))
+		out->balance = *in->balance;
+	if ((out->credit_set = in->credit != NULL))
+		out->credit = *in->credit;
+	char **mem[CF_COUNT];
+	customer_members(in, mem);
+	for (int i = 0; i < CF_COUNT; i++)
+		out->str[i] = *mem[i];
+	/* CDRTool lower-cases usernames and turns spaces into dots (§3.1) */
+	if (out->str[CF_USERNAME])
+		for (char *s = in->username; *s; s++)
+			*s = *s == ' ' ? '.' : (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s;
+	if (in->properties) {
+		struct customer_property *p;
+		enum ngn_status st = conv_customer_props_in(soap, in->properties, &p, &out->nprops, e);
+		if (st != NGN_OK)
+			return st;
+		out->props = p;
+		out->props_set = 1;
+	}
+	return customer_check(out, m == CONV_ADD, e);
+}
+
+enum ngn_status conv_customer_query_in(struct ngn2__CustomerQuery *in, struct customer_query *out,
+				       struct ngn_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (in == NULL)
+		return NGN_OK;
+	struct ngn2__CustomerFilter *f = in->filter;
+	if (f) {
+		out->str[CF_USERNAME] = f->username;
+		out->str[CF_FIRST_NAME] = f->firstName;
+		out->str[CF_LAST_NAME] = f->lastName;
+		out->str[CF_ORGANIZATION] = f->organization;
+		out->str[CF_TEL] = f->tel;
+		out->str[CF_EMAIL] = f->email;
+		out->str[CF_WEB] = f->web;
+		out->str[CF_CITY] = f->city;
+		out->str[CF_COUNTRY] = f->country;
+		const char *o = f->only_USCOREresellers;
+		if (o && *o && strcmp(o, "0") && strcmp(o, "1") && strcmp(o, "true") && strcmp(o, "false"))
+			return err_set(e, NGN_E_INVALID_QUERY, "only_resellers must be \"\" or \"1\"");
+		out->only_resellers = o && (!strcmp(o, "1") || !strcmp(o, "true"));
+		enum ngn_status st = id_filter("customer", f->customer, &out->customer, e);
+		if (st == NGN_OK)
+			st = id_filter("reseller", f->reseller, &out->reseller, e);
+		if (st != NGN_OK)
+			return st;
+	}
+	order_range_in(in->orderBy, in->range, &out->order, &out->range);
+	return NGN_OK;
+}
+
+struct CustomerPropertyArray *conv_customer_props_out(struct soap *soap, const struct customer *c)
+{
+	struct CustomerPropertyArray *a = soap_new_CustomerPropertyArray(soap, 1);
+	if (a == NULL || (a->__ptr = items_out(soap, c->nprops, sizeof *a->__ptr)) == NULL)
+		return NULL;
+	int fail = 0;
+	for (size_t i = 0; i < c->nprops; i++) {
+		struct ngn2__CustomerProperty *p = soap_new_ngn2__CustomerProperty(soap, 1);
+		if (p == NULL)
+			return NULL;
+		p->name = str_out(soap, c->props[i].name, &fail);
+		p->value = str_out(soap, c->props[i].value, &fail);
+		p->category = str_out(soap, c->props[i].category, &fail);
+		p->permission = str_out(soap, c->props[i].permission, &fail);
+		a->__ptr[i] = p;
+	}
+	a->__size = (int)c->nprops;
+	return fail ? NULL : a;
+}
+
+struct ngn2__CustomerAccount *conv_customer_out(struct soap *soap, const struct customer *c, int show_password)
+{
+	struct ngn2__CustomerAccount *p = soap_new_ngn2__CustomerAccount(soap, 1);
+	if (p == NULL)
+		return NULL;
+	int fail = 0;
+	p->id = int_out(soap, c->id, &fail);
+	p->reseller = int_out(soap, c->reseller.v, &fail);
+	p->impersonate = int_out(soap, c->impersonate.v, &fail);
+	p->resellerActive = int_out(soap, c->reseller_active.v, &fail);
+	if ((p->balance = soap_malloc(soap, sizeof *p->balance)) == NULL ||
+	    (p->credit = soap_malloc(soap, sizeof *p->credit)) == NULL)
+		return NULL;
+	*p->balance = c->balance;
+	*p->credit = c->credit;
+	char **mem[CF_COUNT];
+	customer_members(p, mem);
+	for (int i = 0; i < CF_COUNT; i++)
+		*mem[i] = str_out(soap, i == CF_PASSWORD && !show_password ? "" : c->str[i], &fail);
+	p->changeDate = str_out(soap, c->change_date, &fail);
+	p->properties = conv_customer_props_out(soap, c);
+	if (fail || p->properties == NULL)
+		return NULL;
+	return p;
+}
+
+struct ngn2__CustomerQueryResult *conv_customers_out(struct soap *soap, const struct customer_list *l,
+						     int show_password)
+{
+	struct ngn2__CustomerQueryResult *r = soap_new_ngn2__CustomerQueryResult(soap, 1);
+	struct CustomerAccountArray *a = soap_new_CustomerAccountArray(soap, 1);
+	if (r == NULL || a == NULL || (a->__ptr = items_out(soap, l->n, sizeof *a->__ptr)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < l->n; i++)
+		if ((a->__ptr[i] = conv_customer_out(soap, &l->v[i], show_password)) == NULL)
+			return NULL;
+	a->__size = (int)l->n;
+	r->total = clamp_int(l->total);
+	r->accounts = a;
+	return r;
+}

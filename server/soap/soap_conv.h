@@ -22,6 +22,7 @@
 #include "ctx.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store/store_customer.h"
 
 enum conv_mode { CONV_ADD, CONV_UPDATE };
 
@@ -57,6 +58,22 @@ struct ngn2__SipDomainQueryResult *conv_domains_out(struct soap *soap, const str
 struct ngn2__SipAlias *conv_alias_out(struct soap *soap, const struct alias *al);
 struct ngn2__AliasQueryResult *conv_aliases_out(struct soap *soap, const struct alias_list *l);
 struct StringArray *conv_strings_out(struct soap *soap, const struct str_list *l);
+
+/* Customer port. conv_customer_in: CONV_UPDATE requires id; reseller is
+ * read only on add; the username is lower-cased with spaces made dots, as
+ * CDRTool does (contract part 2 §3.1); then customer_check. */
+enum ngn_status conv_customer_in(struct soap *soap, struct ngn2__CustomerAccount *in, enum conv_mode m,
+				 struct customer *out, struct ngn_err *e);
+enum ngn_status conv_customer_props_in(struct soap *soap, struct CustomerPropertyArray *in,
+				       struct customer_property **out, size_t *n, struct ngn_err *e);
+enum ngn_status conv_customer_query_in(struct ngn2__CustomerQuery *in, struct customer_query *out,
+				       struct ngn_err *e);
+/* show_password = 0 returns "" for the clear password (only the operator
+ * reads it back, contract part 2 §3.4). */
+struct ngn2__CustomerAccount *conv_customer_out(struct soap *soap, const struct customer *c, int show_password);
+struct ngn2__CustomerQueryResult *conv_customers_out(struct soap *soap, const struct customer_list *l,
+						     int show_password);
+struct CustomerPropertyArray *conv_customer_props_out(struct soap *soap, const struct customer *c);
 
 /* Ends a handler: for a failed status builds the fault (errorstring from
  * res->err), otherwise nudges proxy-glue when res says the policy changed

@@ -319,6 +319,9 @@ START_TEST(logins_hash_verify_cache_and_disable)
 	auth_cache_free(c);
 	/* a changed password misses the cache */
 	testdb_scalar(db, "UPDATE api_user SET disabled = 0 WHERE username = 'ops'");
+	/* a reseller login is bound to reseller record 7 (README, "Customers and logins") */
+	ck_assert_int_eq(auth_set_login(db, "ops", "new password", "reseller", 0, 7, 1), NGN_E_CUSTOMER_NOT_FOUND);
+	testdb_scalar(db, "INSERT INTO customer (id, reseller, username) VALUES (7, 7, 'reseller7')");
 	ck_assert_int_eq(auth_set_login(db, "ops", "new password", "reseller", 0, 7, 1), NGN_OK);
 	c = auth_cache_new(60);
 	ck_assert_int_eq(auth_check(c, db, "ops", "correct horse", &sc), NGN_E_AUTH_FAILED);

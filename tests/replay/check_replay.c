@@ -439,6 +439,82 @@ static void v_credit_history(struct sc_xml *x)
 		      d ? d : "(none)");
 }
 
+/* ---- the Customer port (state by SQL: the captures name customers 5 and 123) ---- */
+
+/* customers 5 ("acme", a reseller) and 123 (a reseller), nothing else;
+ * their logins are not needed by the replays */
+static void customers_5_123(void)
+{
+	ck_assert_int_eq(ls_sql_exec("DELETE FROM customer"), 0);
+	ck_assert_int_eq(ls_sql_exec("INSERT INTO customer (id, reseller, username, password, first_name) VALUES"
+				     " (5, 5, 'acme', 'first-pw', 'Ann'), (123, 123, 'big.reseller', 'pw', 'Bob')"), 0);
+}
+
+static void customers_none(void)
+{
+	ck_assert_int_eq(ls_sql_exec("DELETE FROM customer"), 0);
+}
+
+static void customers_with_props(void)
+{
+	customers_5_123();
+	ck_assert_int_eq(ls_sql_exec("INSERT INTO customer_property (customer_id, name, value, category, permission)"
+				     " VALUES (123, 'pstn_access', '1', 'sip', 'admin'), (5, 'sip_credit', '20', 'credit', 'admin')"),
+			 0);
+}
+
+static void v_customer_added(struct sc_xml *x)
+{
+	(void)x;
+	DB_EQ("SELECT COUNT(*) FROM customer WHERE username='ann.acme' AND reseller=123 AND password='pw123'", 1);
+	DB_EQ("SELECT COUNT(*) FROM api_user WHERE username='ann.acme' AND role='customer' AND reseller=123", 1);
+}
+
+static void v_customer_5(struct sc_xml *x)
+{
+	ck_assert_int_eq(sc_xn(x, "%s[id=5 and username='acme' and password='first-pw']", RET), 1);
+}
+
+static void v_customer_updated(struct sc_xml *x)
+{
+	(void)x;
+	DB_EQ("SELECT COUNT(*) FROM customer WHERE id=5 AND password='secret5' AND language='en' AND reseller=5", 1);
+	DB_EQ("SELECT COUNT(*) FROM customer_property WHERE customer_id=5", 1);
+}
+
+static void v_customer_deleted(struct sc_xml *x)
+{
+	(void)x;
+	DB_EQ("SELECT COUNT(*) FROM customer WHERE id=5", 0);
+}
+
+static void v_customers_all(struct sc_xml *x)
+{
+	ck_assert_int_eq(sc_xn(x, "%s[total=2]", RET), 1);
+	ck_assert_int_eq(sc_xn(x, "%s/accounts/item", RET), 2);
+}
+
+static void v_customers_of_123(struct sc_xml *x)
+{
+	ck_assert_int_eq(sc_xn(x, "%s[total=1]/accounts/item[id=123]", RET), 1);
+}
+
+static void v_reseller_5(struct sc_xml *x)
+{
+	ck_assert_int_eq(sc_xn(x, "%s[total=1]/accounts/item[id=5]", RET), 1);
+}
+
+static void v_props_merged(struct sc_xml *x)
+{
+	(void)x;
+	DB_EQ("SELECT COUNT(*) FROM customer_property WHERE customer_id=5", 3);
+}
+
+static void v_props_123(struct sc_xml *x)
+{
+	ck_assert_int_eq(sc_xn(x, "%s/item[name='pstn_access' and value='1']", RET), 1);
+}
+
 /* ---- the cases ----------------------------------------------------------------------------------- */
 
 struct replay_case {
@@ -481,6 +557,19 @@ static const struct replay_case cases[] = {
 	{ "addBalanceFromVoucher.http", NULL, add_voucher_alice, 0, v_voucher, 2010, NULL },
 	{ "getPrepaidStatus.http", NULL, add_prepaid_alice_funded, 0, v_prepaid_status, 0, v_prepaid_status },
 	{ "getCreditHistory.http", NULL, add_prepaid_alice_funded, 0, v_credit_history, 0, v_credit_history },
+	{ "Customer_addAccount.http", NULL, customers_5_123, 0, v_customer_added, 5001, NULL },
+	{ "Customer_addAccount.http", "under a missing reseller", customers_none, 5000, NULL, -1, NULL },
+	{ "Customer_getAccount.http", NULL, customers_5_123, 0, v_customer_5, 0, v_customer_5 },
+	{ "Customer_getAccount.http", "of a missing customer", customers_none, 5000, NULL, -1, NULL },
+	{ "Customer_updateAccount.http", NULL, customers_with_props, 0, v_customer_updated, 0, v_customer_updated },
+	{ "Customer_updateAccount.http", "of a missing customer", customers_none, 5000, NULL, -1, NULL },
+	{ "Customer_deleteAccount.http", NULL, customers_5_123, 0, v_customer_deleted, 5000, NULL },
+	{ "Customer_getCustomers.http", NULL, customers_5_123, 0, v_customers_all, 0, v_customers_all },
+	{ "Customer_getCustomers_byreseller.http", NULL, customers_5_123, 0, v_customers_of_123, 0, v_customers_of_123 },
+	{ "Customer_getResellers.http", NULL, customers_5_123, 0, v_reseller_5, 0, v_reseller_5 },
+	{ "Customer_setProperties.http", NULL, customers_with_props, 0, v_props_merged, 0, v_props_merged },
+	{ "Customer_getProperties.http", NULL, customers_with_props, 0, v_props_123, 0, v_props_123 },
+	{ "Customer_updateCustomer_undefined.http", NULL, customers_none, 4001, NULL, 4001, NULL },
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 

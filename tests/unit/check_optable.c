@@ -2,9 +2,11 @@
  * against the WSDL it serves, and the dispatcher that reads it
  * (server/soap/soap_setup.c).
  *
- * The WSDL is read with libxml2 from NGN_WSDL (wsdl/ngnpro.wsdl in the
- * source tree): every operation of its port type and of its binding must
- * have a row, every row must be an operation of both, and the namespace
+ * The WSDLs are read with libxml2 from NGN_WSDL and NGN_WSDL_CUSTOMER
+ * (wsdl/ngnpro.wsdl, the Sip port, and wsdl/ngnpro-customer.wsdl, the
+ * Customer port, in the source tree): every operation of their port types
+ * and bindings must have a row of its port, every row must be an operation
+ * of both, and the namespace
  * gSOAP matches a row's element in (the row's prefix in namespaces[]) must
  * be the one the binding gives the operation's body. The dispatch cases
  * read requests with gSOAP up to the operation element, as edge_serve does,
@@ -23,44 +25,57 @@
 #include "soap/optable.h"
 #include "soap/soap_setup.h"
 
-#ifndef NGN_WSDL
-#error "NGN_WSDL must name wsdl/ngnpro.wsdl"
+#if !defined(NGN_WSDL) || !defined(NGN_WSDL_CUSTOMER)
+#error "NGN_WSDL and NGN_WSDL_CUSTOMER must name wsdl/ngnpro.wsdl and wsdl/ngnpro-customer.wsdl"
 #endif
 
 #define WSDL_NS "http://schemas.xmlsoap.org/wsdl/"
 #define WSDL_SOAP_NS "http://schemas.xmlsoap.org/wsdl/soap/"
 #define SIP_NS "urn:AGProjects:NGNPro:Sip"
 
-static xmlDocPtr wsdl;
-static xmlXPathContextPtr xp;
+/* both documents; expressions are evaluated in each and the results joined */
+#define NDOCS 2
+static xmlDocPtr wsdl[NDOCS];
+static xmlXPathContextPtr xps[NDOCS];
 
 static void wsdl_open(void)
 {
-	wsdl = xmlReadFile(NGN_WSDL, NULL, XML_PARSE_NONET);
-	ck_assert_msg(wsdl != NULL, "cannot read %s", NGN_WSDL);
-	xp = xmlXPathNewContext(wsdl);
-	xmlXPathRegisterNs(xp, BAD_CAST "wsdl", BAD_CAST WSDL_NS);
-	xmlXPathRegisterNs(xp, BAD_CAST "soap", BAD_CAST WSDL_SOAP_NS);
+	static const char *const files[NDOCS] = { NGN_WSDL, NGN_WSDL_CUSTOMER };
+	for (int d = 0; d < NDOCS; d++) {
+		wsdl[d] = xmlReadFile(files[d], NULL, XML_PARSE_NONET);
+		ck_assert_msg(wsdl[d] != NULL, "cannot read %s", files[d]);
+		xps[d] = xmlXPathNewContext(wsdl[d]);
+		xmlXPathRegisterNs(xps[d], BAD_CAST "wsdl", BAD_CAST WSDL_NS);
+		xmlXPathRegisterNs(xps[d], BAD_CAST "soap", BAD_CAST WSDL_SOAP_NS);
+	}
 }
 
 static void wsdl_close(void)
 {
-	xmlXPathFreeContext(xp);
-	xmlFreeDoc(wsdl);
-	xp = NULL;
-	wsdl = NULL;
+	for (int d = 0; d < NDOCS; d++) {
+		xmlXPathFreeContext(xps[d]);
+		xmlFreeDoc(wsdl[d]);
+		xps[d] = NULL;
+		wsdl[d] = NULL;
+	}
 }
 
-/* the values of expr (attribute nodes), *n of them; free with free_strings */
+/* the values of expr (attribute nodes) in both documents, *n of them; free
+ * with free_strings */
 static char **strings(const char *expr, int *n)
 {
-	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xp);
-	ck_assert_ptr_nonnull(o);
-	*n = o->nodesetval ? o->nodesetval->nodeNr : 0;
-	char **v = calloc((size_t)*n + 1, sizeof *v);
-	for (int i = 0; i < *n; i++)
-		v[i] = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[i]);
-	xmlXPathFreeObject(o);
+	char **v = calloc(1, sizeof *v);
+	*n = 0;
+	for (int d = 0; d < NDOCS; d++) {
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xps[d]);
+		ck_assert_ptr_nonnull(o);
+		int k = o->nodesetval ? o->nodesetval->nodeNr : 0;
+		v = realloc(v, ((size_t)*n + (size_t)k + 1) * sizeof *v);
+		for (int i = 0; i < k; i++)
+			v[(*n)++] = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+		v[*n] = NULL;
+		xmlXPathFreeObject(o);
+	}
 	return v;
 }
 
@@ -71,12 +86,24 @@ static void free_strings(char **v)
 	free(v);
 }
 
-static const struct op *row_named(const char *name)
+static const struct op *row_named(const char *port, const char *name)
 {
 	for (size_t i = 0; i < op_count; i++)
-		if (strcmp(op_table[i].name, name) == 0)
+		if (strcmp(op_table[i].port, port) == 0 && strcmp(op_table[i].name, name) == 0)
 			return &op_table[i];
 	return NULL;
+}
+
+/* the port of a portType or binding named "<port>PortType" / "<port>Binding" */
+static char *port_of(const char *type_or_binding)
+{
+	char *p = strdup(type_or_binding);
+	char *end = strstr(p, "PortType");
+	if (end == NULL)
+		end = strstr(p, "Binding");
+	ck_assert_msg(end != NULL, "%s names no port", type_or_binding);
+	*end = '\0';
+	return p;
 }
 
 static int has(char **v, const char *s)
@@ -90,16 +117,29 @@ static int has(char **v, const char *s)
 START_TEST(every_wsdl_operation_has_a_row)
 {
 	wsdl_open();
-	static const char *const where[] = { "//wsdl:portType/wsdl:operation/@name",
-					     "//wsdl:binding/wsdl:operation/@name" };
-	for (size_t w = 0; w < 2; w++) {
-		int n;
-		char **ops = strings(where[w], &n);
-		ck_assert_msg(n > 0, "no operations at %s", where[w]);
-		for (int i = 0; i < n; i++)
-			ck_assert_msg(row_named(ops[i]) != NULL, "WSDL operation %s (%s) has no row in op_table",
-				      ops[i], where[w]);
-		free_strings(ops);
+	/* each operation element, with the port named by its parent
+	 * (<port>PortType or <port>Binding) */
+	static const char *const where[] = { "//wsdl:portType/wsdl:operation", "//wsdl:binding/wsdl:operation" };
+	for (size_t dw = 0; dw < 2 * NDOCS; dw++) {
+		size_t w = dw % 2;
+		xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST where[w], xps[dw / 2]);
+		ck_assert_ptr_nonnull(o);
+		int n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+		ck_assert_msg(n > 0, "no operations at %s in document %zu", where[w], dw / 2);
+		for (int i = 0; i < n; i++) {
+			xmlNodePtr op = o->nodesetval->nodeTab[i];
+			char *name = (char *)xmlGetProp(op, BAD_CAST "name");
+			char *parent = (char *)xmlGetProp(op->parent, BAD_CAST "name");
+			ck_assert_ptr_nonnull(name);
+			ck_assert_ptr_nonnull(parent);
+			char *port = port_of(parent);
+			ck_assert_msg(row_named(port, name) != NULL,
+				      "WSDL operation %s of port %s (%s) has no row in op_table", name, port, where[w]);
+			free(port);
+			xmlFree(name);
+			xmlFree(parent);
+		}
+		xmlXPathFreeObject(o);
 	}
 	wsdl_close();
 }
@@ -129,9 +169,15 @@ START_TEST(every_row_is_a_wsdl_operation)
 		const char *colon = strchr(op->qname, ':');
 		ck_assert_msg(colon && strcmp(colon + 1, op->name) == 0, "row %s: qname %s", op->name, op->qname);
 		char expr[256];
-		snprintf(expr, sizeof expr, "//wsdl:binding/wsdl:operation[@name='%s']/wsdl:input/soap:body/@namespace",
-			 op->name);
 		int n;
+		snprintf(expr, sizeof expr, "//wsdl:portType[@name='%sPortType']/wsdl:operation[@name='%s']/@name",
+			 op->port, op->name);
+		char **in_port = strings(expr, &n);
+		ck_assert_msg(n == 1, "row %s.%s: not in %sPortType", op->port, op->name, op->port);
+		free_strings(in_port);
+		snprintf(expr, sizeof expr,
+			 "//wsdl:binding[@name='%sBinding']/wsdl:operation[@name='%s']/wsdl:input/soap:body/@namespace",
+			 op->port, op->name);
 		char **ns = strings(expr, &n);
 		ck_assert_msg(n == 1, "operation %s: %d input body namespaces in the binding", op->name, n);
 		const char *ours = row_namespace(op);
@@ -148,12 +194,16 @@ START_TEST(every_row_is_a_wsdl_operation)
 END_TEST
 
 /* op_find halves the table: rows must be sorted, ASCII case ignored, and no
- * two may differ in case only (gSOAP would match either). */
+ * two may differ in case only (gSOAP would match either). A name may be on
+ * two ports (Customer before Sip), never twice on one. */
 START_TEST(rows_are_sorted_and_unique)
 {
-	for (size_t i = 1; i < op_count; i++)
-		ck_assert_msg(strcasecmp(op_table[i - 1].name, op_table[i].name) < 0, "row %s is not before %s",
-			      op_table[i - 1].name, op_table[i].name);
+	for (size_t i = 1; i < op_count; i++) {
+		const struct op *a = &op_table[i - 1], *b = &op_table[i];
+		int c = strcasecmp(a->name, b->name);
+		ck_assert_msg(c < 0 || (strcmp(a->name, b->name) == 0 && strcmp(a->port, b->port) < 0),
+			      "row %s.%s is not before %s.%s", a->port, a->name, b->port, b->name);
+	}
 }
 END_TEST
 
@@ -229,7 +279,8 @@ START_TEST(other_elements_find_no_row)
 		{ SIP_NS, "aaa" },
 		{ SIP_NS, "zzz" },
 		{ "urn:AGProjects:NGNPro", "getAccount" }, /* a row's name in another namespace */
-		{ "urn:AGProjects:NGNPro:Customer", "addAccount" },
+		{ "urn:AGProjects:NGNPro:Customer", "getAccounts" }, /* a Sip-port name on the Customer port */
+		{ SIP_NS, "getCustomers" },                         /* and the other way round */
 		{ "http://tempuri.org/", "addDomain" },
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -313,7 +364,12 @@ START_TEST(stats_json_lists_every_row)
 	ck_assert_int_eq(json_object_object_length(j), (int)op_count);
 	for (size_t i = 0; i < op_count; i++) {
 		json_object *row, *v;
-		ck_assert_msg(json_object_object_get_ex(j, op_table[i].name, &row), "%s missing", op_table[i].name);
+		char key[128];
+		if (strcmp(op_table[i].port, "Sip") == 0)
+			snprintf(key, sizeof key, "%s", op_table[i].name);
+		else
+			snprintf(key, sizeof key, "%s.%s", op_table[i].port, op_table[i].name);
+		ck_assert_msg(json_object_object_get_ex(j, key, &row), "%s missing", key);
 		int last = i == op_count - 1;
 		ck_assert(json_object_object_get_ex(row, "calls", &v));
 		ck_assert_int_eq(json_object_get_int64(v), last ? 5 : 0);
