@@ -334,8 +334,8 @@ static int grow(struct colbuf *c, size_t need)
 	return 0;
 }
 
-static enum ngn_status query(struct db *db, const char *sql, int by_text, const struct db_val *args,
-			     size_t nargs, db_row_fn row, void *arg, uint64_t *rows)
+static enum ngn_status run_query(struct db *db, const char *sql, int by_text, const struct db_val *args,
+				 size_t nargs, db_row_fn row, void *arg, uint64_t *rows)
 {
 	struct stmt_slot *s = NULL;
 	enum ngn_status st = run(db, sql, by_text, args, nargs, &s);
@@ -438,13 +438,13 @@ static enum ngn_status query(struct db *db, const char *sql, int by_text, const 
 enum ngn_status db_query(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 			 db_row_fn row, void *arg, uint64_t *rows)
 {
-	return query(db, sql, 0, args, nargs, row, arg, rows);
+	return run_query(db, sql, 0, args, nargs, row, arg, rows);
 }
 
 enum ngn_status db_query_built(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 			       db_row_fn row, void *arg, uint64_t *rows)
 {
-	return query(db, sql, 1, args, nargs, row, arg, rows);
+	return run_query(db, sql, 1, args, nargs, row, arg, rows);
 }
 
 struct one_ctx {
