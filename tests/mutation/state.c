@@ -247,7 +247,7 @@ static void list_tables(void)
 		return;
 	MYSQL_RES *r;
 	if (mysql_query(conn(), "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-				" AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_version', 'version', 'api_user')"
+				" AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_version', 'version')"
 				" AND table_name NOT LIKE 'mutsnap%' ORDER BY table_name")
 	    || (r = mysql_store_result(my)) == NULL)
 		abort();
@@ -256,6 +256,40 @@ static void list_tables(void)
 	while ((row = mysql_fetch_row(r)) != NULL)
 		tables[ntables++] = xstrndup(row[0], strlen(row[0]));
 	mysql_free_result(r);
+}
+
+static int is_cust_table(const char *t)
+{
+	return !strcmp(t, "customer") || !strcmp(t, "customer_property") || !strcmp(t, "api_user");
+}
+
+void state_sums(char **cust, char **rest)
+{
+	list_tables();
+	struct buf q[2] = { { 0 }, { 0 } }, out[2] = { { 0 }, { 0 } };
+	for (int i = 0; i < ntables; i++) {
+		struct buf *b = &q[!is_cust_table(tables[i])];
+		buf_adds(b, b->n ? ", `" : "CHECKSUM TABLE `");
+		buf_adds(b, tables[i]);
+		buf_adds(b, "`");
+	}
+	for (int k = 0; k < 2; k++) {
+		buf_adds(&out[k], "");
+		if (q[k].n == 0)
+			continue;
+		MYSQL_RES *r;
+		if (mysql_real_query(conn(), q[k].p, (unsigned long)q[k].n) || (r = mysql_store_result(my)) == NULL) {
+			fprintf(stderr, "mutation test SQL failed: %s\n", mysql_error(my));
+			abort();
+		}
+		MYSQL_ROW row;
+		while ((row = mysql_fetch_row(r)) != NULL)
+			buf_addf(&out[k], "%s=%s ", row[0], row[1] ? row[1] : "NULL");
+		mysql_free_result(r);
+		buf_free(&q[k]);
+	}
+	*cust = out[0].p;
+	*rest = out[1].p;
 }
 
 void snap_save(int slot)
