@@ -1220,6 +1220,7 @@ static void run_case(struct kase *k)
 	} else {
 		/* accepted: some reading must explain the state; else nothing changed */
 		struct verdict first = { 0 };
+		char allwhy[1200] = "";
 		int ok = 0, any_nonrefuse = 0;
 		for (int i = 0; i < (accepted ? nrd : 1) && !ok; i++) {
 			struct verdict vd;
@@ -1285,11 +1286,15 @@ static void run_case(struct kase *k)
 				free(df);
 			}
 			ok = !bad;
+			if (bad && accepted) {
+				size_t l = strlen(allwhy);
+				snprintf(allwhy + l, sizeof allwhy - l, "%s[reading %d] %s", l ? "; " : "", i + 1, why);
+			}
 		}
 		if (accepted && !ok && !any_nonrefuse)
 			flunk(k, first.cls, "200, but the body must be refused: %s", first.why);
 		else if (accepted && !ok)
-			flunk(k, F_STATE, "200, but the stored state is not what the body said: %s", why);
+			flunk(k, F_STATE, "200, but the stored state is not what the body said: %s", allwhy);
 		else if (!accepted && !ok && k->rc == SC_OK)
 			flunk(k, F_FAULT_CHANGED, "HTTP %d, but stored state changed: %s", status, why);
 	}

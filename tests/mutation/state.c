@@ -104,6 +104,9 @@ char *hexs(const char *p, size_t n)
 	return h;
 }
 
+/* Keys are compared by the column's collation and by length: the columns
+ * pad (PAD SPACE), so "al " would otherwise read the row of "al". */
+
 /* ---- states --------------------------------------------------------------------------- */
 
 void state_free(struct state *s)
@@ -173,12 +176,15 @@ void state_account(const char *user, const char *domain, struct state *out)
 		"  ORDER BY h.id DESC LIMIT 1), ''),"
 		" (SELECT COUNT(*) FROM voucher_card v WHERE v.spent_by = s.id)"
 		" FROM subscriber s LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-		" WHERE s.username = UNHEX('%s') AND s.domain = UNHEX('%s')",
-		u, d);
+		" WHERE s.username = UNHEX('%s') AND s.domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(s.username) = %zu AND OCTET_LENGTH(s.domain) = %zu",
+		u, d, strlen(user), strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	/* group rows are keyed by name: they must go with the account */
 	char *g = db_string("SELECT COALESCE(GROUP_CONCAT(grp ORDER BY HEX(grp) SEPARATOR '" SEP "'), '') FROM grp"
-			    " WHERE username = UNHEX('%s') AND domain = UNHEX('%s')", u, d);
+			    " WHERE username = UNHEX('%s') AND domain = UNHEX('%s')"
+			    " AND OCTET_LENGTH(username) = %zu AND OCTET_LENGTH(domain) = %zu",
+			    u, d, strlen(user), strlen(domain));
 	add(out, "groups", g ? g : "", g ? strlen(g) : 0);
 	free(g);
 	for (int i = 0; i < tmp.n; i++) {
@@ -201,8 +207,9 @@ void state_domain(const char *domain, struct state *out)
 		" s.match_ip_address, s.match_sip_domain, s.verify_cert, s.require_cert,"
 		" (SELECT COUNT(*) FROM subscriber x WHERE x.domain = d.domain),"
 		" (SELECT COUNT(*) FROM dbaliases x WHERE x.alias_domain = d.domain)"
-		" FROM domain d LEFT JOIN sip_domain s ON s.domain_id = d.id WHERE d.domain = UNHEX('%s')",
-		d);
+		" FROM domain d LEFT JOIN sip_domain s ON s.domain_id = d.id WHERE d.domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(d.domain) = %zu",
+		d, strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	for (int i = 0; i < tmp.n; i++)
 		add(out, tmp.name[i], tmp.v[i], tmp.len[i]);
@@ -219,8 +226,9 @@ void state_alias(const char *user, const char *domain, struct state *out)
 	int found = row_into(&tmp, f,
 		"SELECT CONCAT(a.username, '@', a.domain), s.owner FROM dbaliases a"
 		" LEFT JOIN sip_alias s ON s.alias_id = a.id WHERE a.alias_username = UNHEX('%s')"
-		" AND a.alias_domain = UNHEX('%s')",
-		u, d);
+		" AND a.alias_domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(a.alias_username) = %zu AND OCTET_LENGTH(a.alias_domain) = %zu",
+		u, d, strlen(user), strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	for (int i = 0; i < tmp.n; i++)
 		add(out, tmp.name[i], tmp.v[i], tmp.len[i]);
