@@ -426,6 +426,7 @@ struct world {
 	long long cpre[3], cpost[3];
 	char *cust_pre, *cust_post; /* CHECKSUM TABLE of the Customer tables */
 	char *rest_pre, *rest_post; /* ... and of all the others */
+	char *ckeys_pre, *ckeys_post; /* state_cust_keys */
 	long long card42_spent; /* before the request */
 };
 
@@ -472,6 +473,8 @@ static void world_free(struct world *w)
 	free(w->cust_post);
 	free(w->rest_pre);
 	free(w->rest_post);
+	free(w->ckeys_pre);
+	free(w->ckeys_post);
 }
 
 static void read_states(struct world *w, int post)
@@ -488,10 +491,13 @@ static void read_states(struct world *w, int post)
 			state_alias(e->user, e->domain, s);
 	}
 	state_counts(post ? w->cpost : w->cpre);
-	if (post)
+	if (post) {
 		state_sums(&w->cust_post, &w->rest_post);
-	else
+		w->ckeys_post = state_cust_keys();
+	} else {
 		state_sums(&w->cust_pre, &w->rest_pre);
+		w->ckeys_pre = state_cust_keys();
+	}
 }
 
 /* a SipId value as lower-cased (user, domain); 0 when both are given */
@@ -567,6 +573,26 @@ static char *sums_diff(const char *a, const char *b)
 		p += l + (e ? 1 : 0);
 	}
 	return o.p;
+}
+
+/* the first 0x1E-separated token of a that b lacks (malloc'd), NULL if none */
+static char *keys_lost(const char *a, const char *b)
+{
+	for (const char *p = a; *p;) {
+		const char *e = strchr(p, SEPC);
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		int found = 0;
+		for (const char *q = b; *q && !found;) {
+			const char *f = strchr(q, SEPC);
+			size_t m = f ? (size_t)(f - q) : strlen(q);
+			found = m == l && memcmp(p, q, l) == 0;
+			q += m + (f ? 1 : 0);
+		}
+		if (!found)
+			return xstrndup(p, l);
+		p += l + (e ? 1 : 0);
+	}
+	return NULL;
 }
 
 /* ---- expectations per method -------------------------------------------------------------------- */
@@ -1284,6 +1310,22 @@ static void run_case(struct kase *k)
 					bad = 1;
 				}
 				free(df);
+			}
+			/* addAccount and setProperties only add: every customer and
+			 * property stays (store_customer.c C3: setProperties merges by
+			 * name, it never removes one); setProperties adds no customer */
+			if (!bad && r && r->cmethod && (!strcmp(r->cmethod, "addAccount") || !strcmp(r->cmethod, "setProperties"))) {
+				char *lost = keys_lost(w.ckeys_pre, w.ckeys_post);
+				char *gained = keys_lost(w.ckeys_post, w.ckeys_pre);
+				if (lost) {
+					snprintf(why, sizeof why, "%s lost customer key %.100s", r->cmethod, lost);
+					bad = 1;
+				} else if (r->cmethod[0] == 's' && gained && gained[0] == 'c') {
+					snprintf(why, sizeof why, "setProperties added customer %.100s", gained + 1);
+					bad = 1;
+				}
+				free(lost);
+				free(gained);
 			}
 			ok = !bad;
 			if (bad && accepted) {

@@ -164,6 +164,9 @@ void state_alias(const char *user, const char *domain, struct state *out);
  * api_user: a customer owns its login) into *cust, and of every other table
  * the snapshots cover into *rest; both malloc'd, comparable with strcmp */
 void state_sums(char **cust, char **rest);
+/* the Customer port's keys: "c<id>" per customer and "p<id>/<name>" per
+ * property, sorted and joined with 0x1E (malloc'd) */
+char *state_cust_keys(void);
 /* counts of subscriber, domain and dbaliases rows ("s/d/a") */
 void state_counts(long long out[3]);
 

@@ -237,6 +237,14 @@ void state_alias(const char *user, const char *domain, struct state *out)
 	free(d);
 }
 
+char *state_cust_keys(void)
+{
+	char *k = db_string("SELECT COALESCE(GROUP_CONCAT(k ORDER BY HEX(k) SEPARATOR '" SEP "'), '') FROM"
+			    " (SELECT CONCAT('c', id) AS k FROM customer UNION ALL"
+			    "  SELECT CONCAT('p', customer_id, '/', name) FROM customer_property) t");
+	return k ? k : xstrndup("", 0);
+}
+
 void state_counts(long long out[3])
 {
 	out[0] = db_scalar("SELECT COUNT(*) FROM subscriber");
