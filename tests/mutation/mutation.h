@@ -66,6 +66,7 @@ int mut_apply(struct rng *r, enum mut_kind kind, struct buf *body, struct buf *d
 #define NS_XSI "http://www.w3.org/2001/XMLSchema-instance"
 #define NS_SIP "urn:AGProjects:NGNPro:Sip"
 #define NS_TYPES "urn:AGProjects:NGNPro"
+#define NS_CUSTOMER "urn:AGProjects:NGNPro:Customer"
 #define MAX_ARRAY 10000 /* the server's max-array default (README) */
 
 /* failure classes: the report counts failures per class */
@@ -113,6 +114,10 @@ struct reading {
 	enum fclass cls;     /* ...and this is the class of accepting it */
 	char why[320];
 	const char *method;  /* the Sip-port method (static string), NULL if none */
+	const char *cmethod; /* or the Customer-port method (static string): its
+				parameters are not read (params stays absent),
+				only the envelope and the login are judged */
+	int cwrite;          /* cmethod writes (add/update/deleteAccount, setProperties) */
 	struct val params;   /* V_STRUCT of the method's parameters */
 };
 
@@ -155,6 +160,13 @@ const char *state_get(const struct state *s, const char *name);
 void state_account(const char *user, const char *domain, struct state *out);
 void state_domain(const char *domain, struct state *out);
 void state_alias(const char *user, const char *domain, struct state *out);
+/* CHECKSUM TABLE of the Customer port's tables (customer, customer_property,
+ * api_user: a customer owns its login) into *cust, and of every other table
+ * the snapshots cover into *rest; both malloc'd, comparable with strcmp */
+void state_sums(char **cust, char **rest);
+/* the Customer port's keys: "c<id>" per customer and "p<id>/<name>" per
+ * property, sorted and joined with 0x1E (malloc'd) */
+char *state_cust_keys(void);
 /* counts of subscriber, domain and dbaliases rows ("s/d/a") */
 void state_counts(long long out[3]);
 
@@ -166,8 +178,8 @@ char *db_string(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* hex of p[0..n) for UNHEX('...') in SQL; malloc'd */
 char *hexs(const char *p, size_t n);
 
-/* Snapshots: every table of the database but the schema bookkeeping and the
- * API logins is copied to mutsnap_<slot>_<table> and restored from there in
+/* Snapshots: every table of the database but the schema bookkeeping (the API
+ * logins included: the Customer port creates and removes them) is copied to mutsnap_<slot>_<table> and restored from there in
  * one transaction. */
 void snap_save(int slot);
 void snap_restore(int slot);

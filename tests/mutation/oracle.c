@@ -608,8 +608,23 @@ static int one_reading(xmlDocPtr doc, int flags, const char *login, const char *
 		refuse(&x, F_BAD_ENVELOPE, "no Body or no method element");
 		return 0;
 	}
+	if (ns_is(m, NS_CUSTOMER)) {
+		/* the Customer port (wsdl/ngnpro-customer.wsdl): judged by its
+		 * envelope and login only; its writes may change the Customer
+		 * tables and nothing else (check_mutation.c) */
+		static const char *const cm[] = { "addAccount", "updateAccount", "deleteAccount", "setProperties",
+						  "getAccount", "getCustomers", "getResellers", "getProperties" };
+		for (size_t i = 0; i < N(cm); i++)
+			if (strcmp((const char *)m->name, cm[i]) == 0) {
+				rd->cmethod = cm[i];
+				rd->cwrite = i < 4;
+			}
+		if (rd->cmethod == NULL)
+			refuse(&x, F_BAD_ENVELOPE, "unknown Customer-port method <%s>", (const char *)m->name);
+		return 0;
+	}
 	if (!ns_is(m, NS_SIP)) {
-		refuse(&x, F_BAD_ENVELOPE, "method <%s> is in namespace \"%s\", not the Sip port's", (const char *)m->name,
+		refuse(&x, F_BAD_ENVELOPE, "method <%s> is in namespace \"%s\", not the Sip or the Customer port's", (const char *)m->name,
 		       m->ns && m->ns->href ? (const char *)m->ns->href : "");
 		return 0;
 	}

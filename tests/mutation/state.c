@@ -104,6 +104,9 @@ char *hexs(const char *p, size_t n)
 	return h;
 }
 
+/* Keys are compared by the column's collation and by length: the columns
+ * pad (PAD SPACE), so "al " would otherwise read the row of "al". */
+
 /* ---- states --------------------------------------------------------------------------- */
 
 void state_free(struct state *s)
@@ -173,12 +176,15 @@ void state_account(const char *user, const char *domain, struct state *out)
 		"  ORDER BY h.id DESC LIMIT 1), ''),"
 		" (SELECT COUNT(*) FROM voucher_card v WHERE v.spent_by = s.id)"
 		" FROM subscriber s LEFT JOIN sip_account a ON a.subscriber_id = s.id"
-		" WHERE s.username = UNHEX('%s') AND s.domain = UNHEX('%s')",
-		u, d);
+		" WHERE s.username = UNHEX('%s') AND s.domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(s.username) = %zu AND OCTET_LENGTH(s.domain) = %zu",
+		u, d, strlen(user), strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	/* group rows are keyed by name: they must go with the account */
 	char *g = db_string("SELECT COALESCE(GROUP_CONCAT(grp ORDER BY HEX(grp) SEPARATOR '" SEP "'), '') FROM grp"
-			    " WHERE username = UNHEX('%s') AND domain = UNHEX('%s')", u, d);
+			    " WHERE username = UNHEX('%s') AND domain = UNHEX('%s')"
+			    " AND OCTET_LENGTH(username) = %zu AND OCTET_LENGTH(domain) = %zu",
+			    u, d, strlen(user), strlen(domain));
 	add(out, "groups", g ? g : "", g ? strlen(g) : 0);
 	free(g);
 	for (int i = 0; i < tmp.n; i++) {
@@ -201,8 +207,9 @@ void state_domain(const char *domain, struct state *out)
 		" s.match_ip_address, s.match_sip_domain, s.verify_cert, s.require_cert,"
 		" (SELECT COUNT(*) FROM subscriber x WHERE x.domain = d.domain),"
 		" (SELECT COUNT(*) FROM dbaliases x WHERE x.alias_domain = d.domain)"
-		" FROM domain d LEFT JOIN sip_domain s ON s.domain_id = d.id WHERE d.domain = UNHEX('%s')",
-		d);
+		" FROM domain d LEFT JOIN sip_domain s ON s.domain_id = d.id WHERE d.domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(d.domain) = %zu",
+		d, strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	for (int i = 0; i < tmp.n; i++)
 		add(out, tmp.name[i], tmp.v[i], tmp.len[i]);
@@ -219,14 +226,23 @@ void state_alias(const char *user, const char *domain, struct state *out)
 	int found = row_into(&tmp, f,
 		"SELECT CONCAT(a.username, '@', a.domain), s.owner FROM dbaliases a"
 		" LEFT JOIN sip_alias s ON s.alias_id = a.id WHERE a.alias_username = UNHEX('%s')"
-		" AND a.alias_domain = UNHEX('%s')",
-		u, d);
+		" AND a.alias_domain = UNHEX('%s')"
+		" AND OCTET_LENGTH(a.alias_username) = %zu AND OCTET_LENGTH(a.alias_domain) = %zu",
+		u, d, strlen(user), strlen(domain));
 	add(out, "exists", found ? "1" : "0", 1);
 	for (int i = 0; i < tmp.n; i++)
 		add(out, tmp.name[i], tmp.v[i], tmp.len[i]);
 	state_free(&tmp);
 	free(u);
 	free(d);
+}
+
+char *state_cust_keys(void)
+{
+	char *k = db_string("SELECT COALESCE(GROUP_CONCAT(k ORDER BY HEX(k) SEPARATOR '" SEP "'), '') FROM"
+			    " (SELECT CONCAT('c', id) AS k FROM customer UNION ALL"
+			    "  SELECT CONCAT('p', customer_id, '/', name) FROM customer_property) t");
+	return k ? k : xstrndup("", 0);
 }
 
 void state_counts(long long out[3])
@@ -247,7 +263,7 @@ static void list_tables(void)
 		return;
 	MYSQL_RES *r;
 	if (mysql_query(conn(), "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-				" AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_version', 'version', 'api_user')"
+				" AND table_type = 'BASE TABLE' AND table_name NOT IN ('schema_version', 'version')"
 				" AND table_name NOT LIKE 'mutsnap%' ORDER BY table_name")
 	    || (r = mysql_store_result(my)) == NULL)
 		abort();
@@ -256,6 +272,40 @@ static void list_tables(void)
 	while ((row = mysql_fetch_row(r)) != NULL)
 		tables[ntables++] = xstrndup(row[0], strlen(row[0]));
 	mysql_free_result(r);
+}
+
+static int is_cust_table(const char *t)
+{
+	return !strcmp(t, "customer") || !strcmp(t, "customer_property") || !strcmp(t, "api_user");
+}
+
+void state_sums(char **cust, char **rest)
+{
+	list_tables();
+	struct buf q[2] = { { 0 }, { 0 } }, out[2] = { { 0 }, { 0 } };
+	for (int i = 0; i < ntables; i++) {
+		struct buf *b = &q[!is_cust_table(tables[i])];
+		buf_adds(b, b->n ? ", `" : "CHECKSUM TABLE `");
+		buf_adds(b, tables[i]);
+		buf_adds(b, "`");
+	}
+	for (int k = 0; k < 2; k++) {
+		buf_adds(&out[k], "");
+		if (q[k].n == 0)
+			continue;
+		MYSQL_RES *r;
+		if (mysql_real_query(conn(), q[k].p, (unsigned long)q[k].n) || (r = mysql_store_result(my)) == NULL) {
+			fprintf(stderr, "mutation test SQL failed: %s\n", mysql_error(my));
+			abort();
+		}
+		MYSQL_ROW row;
+		while ((row = mysql_fetch_row(r)) != NULL)
+			buf_addf(&out[k], "%s=%s ", row[0], row[1] ? row[1] : "NULL");
+		mysql_free_result(r);
+		buf_free(&q[k]);
+	}
+	*cust = out[0].p;
+	*rest = out[1].p;
 }
 
 void snap_save(int slot)
