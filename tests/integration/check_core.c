@@ -14,6 +14,7 @@
 #include <string.h>
 #include "core/db.h"
 #include "inproc.h"
+#include "inproc_check.h"
 #include "store/store.h"
 #include "testdb.h"
 
@@ -29,71 +30,9 @@ static void teardown(void)
 	inproc_close(&T);
 }
 
-/* the result part of a reply */
-#define R "/SOAP-ENV:Envelope/SOAP-ENV:Body/*[1]/return"
-#define XS(expr) inproc_str(&T, expr)
-#define XN(expr) inproc_num(&T, expr)
-#define Q(sql) testdb_scalar(T.db, sql)
-
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 200, "%s: HTTP %d: %s", #call, st_, T.reply);                 \
-	} while (0)
-
-#define FAULT(call, code)                                                                          \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 500 && inproc_fault_code(&T) == (code),                       \
-			      "%s: expected fault %d, got HTTP %d: %s", #call, (code), st_, T.reply); \
-		ck_assert_msg(*XS("//detail/exception/errorstring") != '\0', "empty errorstring"); \
-	} while (0)
-
-/* A fault that must leave every table exactly as it was. */
-#define FAULT_NOCHANGE(call, code)                                                                 \
-	do {                                                                                       \
-		unsigned long long fp_ = fingerprint();                                                     \
-		int ev_ = T.nudges;                                                                \
-		FAULT(call, code);                                                                 \
-		ck_assert_msg(fingerprint() == fp_, "%s changed the database", #call);             \
-		ck_assert_int_eq(T.nudges, ev_);                                                   \
-	} while (0)
-
-/* The errorstring of the last fault mentions s. */
-#define FAULT_SAYS(s)                                                                              \
-	ck_assert_msg(strstr(XS("//detail/exception/errorstring"), (s)) != NULL, "errorstring \"%s\" does not mention \"%s\"", \
-		      XS("//detail/exception/errorstring"), (s))
-
-static unsigned long long fingerprint(void)
-{
-	static const char *const q[] = {
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, password, ha1, ha1b))), 0) FROM subscriber",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, domain_id, first_name, last_name, email,"
-		" rpid, timezone, owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix,"
-		" create_date, change_date))), 0) FROM sip_account",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, name, value))), 0) FROM sip_account_property",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, seq, ip, mask, tag))), 0) FROM sip_account_acl",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, grp, last_modified))), 0) FROM grp",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, domain, last_modified))), 0) FROM domain",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', domain_id, customer, reseller, certificate, private_key,"
-		" match_ip_address, match_sip_domain, verify_cert, require_cert, auto_username, change_date))), 0) FROM sip_domain",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, alias_username, alias_domain, username, domain))), 0) FROM dbaliases",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', alias_id, owner, customer, reseller, change_date))), 0) FROM sip_alias",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain))), 0) FROM proxy_event",
-	};
-	unsigned long long h = 0;
-	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
-		h = h * 1000003u + (unsigned long long)testdb_scalar(T.db, q[i]);
-	return h;
-}
-
 /* ---- request builders ------------------------------------------------- */
 
 static char B[65536];
-
-#define SIPID(tag, u, d)                                                                           \
-	"<" tag " xsi:type=\"ns4:SipId\"><username xsi:type=\"xsd:string\">" u "</username>"        \
-	"<domain xsi:type=\"xsd:string\">" d "</domain></" tag ">"
 
 static int add_domain(const char *d, int customer, int reseller)
 {
@@ -953,11 +892,11 @@ START_TEST(group_fixtures)
 	ck_assert_int_eq(T.nudges, 1);
 
 	/* already a member: success, nothing written */
-	unsigned long long fp = fingerprint();
+	unsigned long long fp = inproc_fingerprint(&T);
 	OK(inproc_fixture(&T, "addToGroup"));
 	OK(inproc_fixture(&T, "auth_admin")); /* the same call with the admin login form */
 	OK(inproc_fixture(&T, "auth_user"));
-	ck_assert_uint_eq(fingerprint(), fp);
+	ck_assert_uint_eq(inproc_fingerprint(&T), fp);
 	ck_assert_int_eq(T.nudges, 1);
 
 	OK(inproc_fixture(&T, "getGroups"));

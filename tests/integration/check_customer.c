@@ -15,47 +15,11 @@
 #include "core/auth.h"
 #include "core/db.h"
 #include "inproc.h"
+#include "inproc_check.h"
 #include "store/store_customer.h"
 #include "testdb.h"
 
 static struct inproc T;
-
-#define R "/SOAP-ENV:Envelope/SOAP-ENV:Body/*[1]/return"
-#define XS(expr) inproc_str(&T, expr)
-#define XN(expr) inproc_num(&T, expr)
-#define Q(sql) testdb_scalar(T.db, sql)
-
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 200, "%s: HTTP %d: %s", #call, st_, T.reply);                 \
-	} while (0)
-
-#define FAULT(call, code)                                                                          \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 500 && inproc_fault_code(&T) == (code),                       \
-			      "%s: expected fault %d, got HTTP %d: %s", #call, (code), st_, T.reply); \
-		ck_assert_msg(*XS("//detail/exception/errorstring") != '\0', "empty errorstring"); \
-	} while (0)
-
-static long long fingerprint(void)
-{
-	return Q("SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, reseller, impersonate, reseller_active,"
-		 " balance, credit, username, password, first_name, last_name, language, change_date))), 0) FROM customer")
-	       * 1000003LL +
-	       Q("SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', customer_id, name, value, category, permission))), 0)"
-		 " FROM customer_property") * 1009LL +
-	       Q("SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, pw_hash, role, customer, reseller,"
-		 " customer_id))), 0) FROM api_user");
-}
-
-#define FAULT_NOCHANGE(call, code)                                                                 \
-	do {                                                                                       \
-		long long fp_ = fingerprint();                                                     \
-		FAULT(call, code);                                                                 \
-		ck_assert_msg(fingerprint() == fp_, "%s changed the database", #call);             \
-	} while (0)
 
 static void setup(void)
 {
@@ -396,12 +360,12 @@ END_TEST
  * with no namespace (contract part 2 §3.3): a client fault. */
 START_TEST(undefined_update_customer_faults)
 {
-	long long fp = fingerprint();
+	unsigned long long fp = inproc_fingerprint(&T);
 	int st = inproc_fixture(&T, "Customer_updateCustomer_undefined");
 	ck_assert_int_eq(st, 500);
 	ck_assert_int_eq(inproc_fault_code(&T), 4001);
 	ck_assert_str_eq(XS("//faultcode"), "SOAP-ENV:Client");
-	ck_assert(fingerprint() == fp);
+	ck_assert(inproc_fingerprint(&T) == fp);
 }
 END_TEST
 
@@ -420,9 +384,9 @@ START_TEST(logins_bind_to_records)
 	ck_assert_int_eq(Q("SELECT customer * 1000 + reseller FROM api_user WHERE username = 'engine-c'"), c * 1000 + r);
 	ck_assert_int_eq(auth_set_login(T.db, "engine-c2", "engine-pw-2", "customer", 0, 0, 0), NGN_E_CUSTOMER_NOT_FOUND);
 	/* a customer's own login changes only with its record */
-	long long fp = fingerprint();
+	unsigned long long fp = inproc_fingerprint(&T);
 	ck_assert_int_eq(auth_set_login(T.db, "cust", "another-pw", "admin", 0, 0, 1), NGN_E_CUSTOMER_EXISTS);
-	ck_assert(fingerprint() == fp);
+	ck_assert(inproc_fingerprint(&T) == fp);
 	struct scope sc;
 	ck_assert(login_ok("cust", "pw-c", &sc));
 }

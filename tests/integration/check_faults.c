@@ -26,6 +26,7 @@
 #include "core/db.h"
 #include "core/fault_inject.h"
 #include "inproc.h"
+#include "inproc_check.h"
 #include "testdb.h"
 
 void *__real_soap_malloc(struct soap *soap, size_t n);
@@ -74,39 +75,6 @@ static void teardown(void)
 	fi_disarm();
 	inproc_close(&T);
 }
-
-/* Every table an operation may write (check_core.c's fingerprint plus money). */
-static unsigned long long fingerprint(void)
-{
-	static const char *const q[] = {
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, password, ha1, ha1b))), 0) FROM subscriber",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, domain_id, first_name, last_name, email,"
-		" rpid, timezone, owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix,"
-		" create_date, change_date))), 0) FROM sip_account",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, name, value))), 0) FROM sip_account_property",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, seq, ip, mask, tag))), 0) FROM sip_account_acl",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, grp, last_modified))), 0) FROM grp",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, domain, last_modified))), 0) FROM domain",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', domain_id, customer, reseller, certificate, private_key,"
-		" match_ip_address, match_sip_domain, verify_cert, require_cert, auto_username, change_date))), 0) FROM sip_domain",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, alias_username, alias_domain, username, domain))), 0) FROM dbaliases",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', alias_id, owner, customer, reseller, change_date))), 0) FROM sip_alias",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain))), 0) FROM proxy_event",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, balance, change_date))), 0) FROM prepaid_balance",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, subscriber_id, date, action, description, value,"
-		" balance, login, voucher_card_id, session))), 0) FROM prepaid_history",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, batch_id, spent_date, spent_by, spent_login))), 0) FROM voucher_card",
-		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', kind, name, failures, last_failure, locked_until))), 0) FROM voucher_throttle",
-	};
-	unsigned long long h = 0;
-	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
-		h = h * 1000003u + (unsigned long long)testdb_scalar(T.db, q[i]);
-	return h;
-}
-
-#define SIPID(tag, u, d)                                                                           \
-	"<" tag " xsi:type=\"ns4:SipId\"><username xsi:type=\"xsd:string\">" u "</username>"        \
-	"<domain xsi:type=\"xsd:string\">" d "</domain></" tag ">"
 
 /* One call of each of the 21 operations (two of addAccount and deleteAccount:
  * an account with an ACL and properties takes other paths), in an order
@@ -217,7 +185,7 @@ static struct walk_stats walk(enum fi_point p, int code)
 			testdb_scalar(T.db, o->before);
 		for (unsigned long n = 1;; n++) {
 			ck_assert_msg(n < MAX_N, "%s: more than %d %s events", o->name, MAX_N, point_name[p]);
-			unsigned long long fp = fingerprint();
+			unsigned long long fp = inproc_fingerprint(&T);
 			int nudges = T.nudges;
 			fi_arm(p, n);
 			int st = call(o);
@@ -238,7 +206,7 @@ static struct walk_stats walk(enum fi_point p, int code)
 				      code, st, T.reply);
 			if (!committed) {
 				settle();
-				ck_assert_msg(fingerprint() == fp, "%s, %s %lu failed: the database changed", o->name,
+				ck_assert_msg(inproc_fingerprint(&T) == fp, "%s, %s %lu failed: the database changed", o->name,
 					      point_name[p], n);
 				ck_assert_msg(T.nudges == nudges, "%s, %s %lu failed: proxy-glue was nudged", o->name,
 					      point_name[p], n);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "inproc.h"
+#include "inproc_check.h"
 #include "testdb.h"
 
 static struct inproc T;
@@ -26,24 +27,6 @@ static void teardown(void)
 {
 	inproc_close(&T);
 }
-
-#define R "/SOAP-ENV:Envelope/SOAP-ENV:Body/*[1]/return"
-#define XS(expr) inproc_str(&T, expr)
-#define XN(expr) inproc_num(&T, expr)
-#define Q(sql) testdb_scalar(T.db, sql)
-
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 200, "%s: HTTP %d: %s", #call, st_, T.reply);                 \
-	} while (0)
-
-#define FAULT(call, code)                                                                          \
-	do {                                                                                       \
-		int st_ = (call);                                                                  \
-		ck_assert_msg(st_ == 500 && inproc_fault_code(&T) == (code),                       \
-			      "%s: expected fault %d, got HTTP %d: %s", #call, (code), st_, T.reply); \
-	} while (0)
 
 /* what node-soap 1.x sends for addDomain({domain: {domain: D}}) with its
  * default options: its own envelope prefix, no encodingStyle, no xsi:type,

@@ -182,3 +182,41 @@ int inproc_fault_code(struct inproc *t)
 	const char *s = inproc_str(t, "/SOAP-ENV:Envelope/SOAP-ENV:Body/SOAP-ENV:Fault/detail/exception/errorcode");
 	return *s ? atoi(s) : 0;
 }
+
+/* A fingerprint of every table an operation may write: accounts, domains,
+ * aliases, groups and the outbox, money (balances, history, cards, voucher
+ * throttles), customers and logins. Equal fingerprints before and after a
+ * call: it changed nothing. */
+unsigned long long inproc_fingerprint(struct inproc *t)
+{
+	static const char *const q[] = {
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, password, ha1, ha1b))), 0) FROM subscriber",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, domain_id, first_name, last_name, email,"
+		" rpid, timezone, owner, customer, reseller, prepaid, quota, call_limit, region, timeout, quickdial_prefix,"
+		" create_date, change_date))), 0) FROM sip_account",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, name, value))), 0) FROM sip_account_property",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, seq, ip, mask, tag))), 0) FROM sip_account_acl",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain, grp, last_modified))), 0) FROM grp",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, domain, last_modified))), 0) FROM domain",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', domain_id, customer, reseller, certificate, private_key,"
+		" match_ip_address, match_sip_domain, verify_cert, require_cert, auto_username, change_date))), 0) FROM sip_domain",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, alias_username, alias_domain, username, domain))), 0) FROM dbaliases",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', alias_id, owner, customer, reseller, change_date))), 0) FROM sip_alias",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, domain))), 0) FROM proxy_event",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', subscriber_id, balance, change_date))), 0) FROM prepaid_balance",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, subscriber_id, date, action, description, value,"
+		" balance, login, voucher_card_id, session))), 0) FROM prepaid_history",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, batch_id, spent_date, spent_by, spent_login))), 0) FROM voucher_card",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', kind, name, failures, last_failure, locked_until))), 0) FROM voucher_throttle",
+			"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, reseller, impersonate, reseller_active,"
+		" balance, credit, username, password, first_name, last_name, language, change_date))), 0) FROM customer",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', customer_id, name, value, category, permission))), 0)"
+		" FROM customer_property",
+		"SELECT COUNT(*) + COALESCE(SUM(CRC32(CONCAT_WS('|', id, username, pw_hash, role, customer, reseller,"
+		" customer_id))), 0) FROM api_user",
+	};
+	unsigned long long h = 0;
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+		h = h * 1000003u + (unsigned long long)testdb_scalar(t->db, q[i]);
+	return h;
+}

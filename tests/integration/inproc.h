@@ -51,5 +51,8 @@ const char *inproc_str(struct inproc *t, const char *expr);
 double inproc_num(struct inproc *t, const char *expr);
 /* detail/exception/errorcode of a fault reply, 0 if the reply is no fault. */
 int inproc_fault_code(struct inproc *t);
+/* A checksum of every table an operation may write (equal before and after:
+ * nothing changed). */
+unsigned long long inproc_fingerprint(struct inproc *t);
 
 #endif
