@@ -26,29 +26,12 @@ from decimal import Decimal
 import zeep
 from lxml import etree
 
-URL = os.environ.get("NGN_TEST_URL") or sys.exit("NGN_TEST_URL not set: run under tests/lib/with-server.sh")
-LOGIN, PASSWORD = os.environ["NGN_TEST_LOGIN"], os.environ["NGN_TEST_PASSWORD"]
-n = passed = failed = 0
-
-
-def ok(cond, what, diag=None):
-    global n, passed, failed
-    n += 1
-    if cond:
-        passed += 1
-        print(f"ok {n} - {what}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {what}")
-        if diag is not None:
-            for line in str(diag).splitlines():
-                print(f"#   {line}")
-    return cond
+from flowtap import LOGIN, PASSWORD, URL, ok  # noqa: E402  (the flows' shared TAP lines)
+import flowtap  # noqa: E402
 
 
 def finish():
-    print(f"interop-zeep: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    flowtap.finish("interop-zeep")
 
 
 def item(value):
