@@ -34,6 +34,15 @@ static inline struct db_val opt_int_val(const struct opt_int *o)
 /* db_row_fn for "SELECT COUNT(*)": stores the count in *(int64_t *)arg. */
 enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t ncols);
 
+struct query;
+/* The common end of every listing, once its filters and scope are in q: the
+ * caller's order and range, the statement texts, the total (a COUNT over
+ * the filters, into *total), then the page, one row(arg) call a row.
+ * Faults 4009 (order, range) in e; the caller zeroes its list first. */
+enum ngn_status store_list(struct db *db, struct query *q, const struct list_order *o,
+			   const struct list_range *r, int64_t *total, db_row_fn row, void *arg,
+			   struct ngn_err *e);
+
 /* Appends one zeroed element to a list kept as (v, n, cap) in the arena.
  * NULL when out of memory. */
 void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize);

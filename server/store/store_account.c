@@ -571,18 +571,10 @@ static enum ngn_status list_body(struct db *db, void *arg)
 			  "EXISTS (SELECT 1 FROM grp g WHERE g.username = s.username AND g.domain = s.domain AND g.grp LIKE ?)",
 			  aq->groups->v[i]);
 	store_scope_query(&q, op->sc, "a.reseller = ?", "a.customer = ?");
-	enum ngn_status st = query_order(&q, &aq->order, &op->res->err);
-	if (st == NGN_OK)
-		st = query_range(&q, &aq->range, &op->res->err);
-	if (st == NGN_OK)
-		st = query_finish(&q, &op->res->err);
-	if (st != NGN_OK)
-		return st;
 	memset(op->list, 0, sizeof *op->list);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
 	struct account_rows r = { &op->res->arena, op->list };
-	if (st == NGN_OK)
-		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, account_row, &r, NULL);
+	enum ngn_status st = store_list(db, &q, &aq->order, &aq->range, &op->list->total, account_row, &r,
+					&op->res->err);
 	if (st == NGN_OK)
 		st = load_extras(db, &op->res->arena, op->list->v, op->list->n);
 	return st;

@@ -199,19 +199,9 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	query_int(&q, "sa.customer = ?", aq->customer);
 	query_int(&q, "sa.reseller = ?", aq->reseller);
 	store_scope_query(&q, op->sc, "sa.reseller = ?", "sa.customer = ?");
-	enum ngn_status st = query_order(&q, &aq->order, &op->res->err);
-	if (st == NGN_OK)
-		st = query_range(&q, &aq->range, &op->res->err);
-	if (st == NGN_OK)
-		st = query_finish(&q, &op->res->err);
-	if (st != NGN_OK)
-		return st;
 	memset(op->list, 0, sizeof *op->list);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
 	struct alias_rows r = { &op->res->arena, op->list };
-	if (st == NGN_OK)
-		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, alias_row, &r, NULL);
-	return st;
+	return store_list(db, &q, &aq->order, &aq->range, &op->list->total, alias_row, &r, &op->res->err);
 }
 
 enum ngn_status store_alias_add(struct db *db, const struct scope *sc, const struct alias *al,

@@ -59,6 +59,22 @@ enum ngn_status store_count_row(void *arg, const struct db_val *cols, size_t nco
 	return NGN_OK;
 }
 
+enum ngn_status store_list(struct db *db, struct query *q, const struct list_order *o,
+			   const struct list_range *r, int64_t *total, db_row_fn row, void *arg,
+			   struct ngn_err *e)
+{
+	enum ngn_status st = query_order(q, o, e);
+	if (st == NGN_OK)
+		st = query_range(q, r, e);
+	if (st == NGN_OK)
+		st = query_finish(q, e);
+	if (st == NGN_OK)
+		st = db_query_built(db, q->count_sql, q->args, q->nargs, store_count_row, total, NULL);
+	if (st == NGN_OK)
+		st = db_query_built(db, q->page_sql, q->args, q->page_nargs, row, arg, NULL);
+	return st;
+}
+
 void *store_vec_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t elsize)
 {
 	if (*n == *cap) {

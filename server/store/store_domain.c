@@ -172,19 +172,9 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	query_int(&q, "sd.customer = ?", dq->customer);
 	query_int(&q, "sd.reseller = ?", dq->reseller);
 	store_scope_query(&q, op->sc, "sd.reseller = ?", "sd.customer = ?");
-	enum ngn_status st = query_order(&q, &dq->order, &op->res->err);
-	if (st == NGN_OK)
-		st = query_range(&q, &dq->range, &op->res->err);
-	if (st == NGN_OK)
-		st = query_finish(&q, &op->res->err);
-	if (st != NGN_OK)
-		return st;
 	memset(op->out, 0, sizeof *op->out);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->out->total, NULL);
-	if (st != NGN_OK)
-		return st;
 	struct domain_rows r = { &op->res->arena, op->out };
-	return db_query_built(db, q.page_sql, q.args, q.page_nargs, domain_row, &r, NULL);
+	return store_list(db, &q, &dq->order, &dq->range, &op->out->total, domain_row, &r, &op->res->err);
 }
 
 enum ngn_status store_domain_add(struct db *db, const struct scope *sc, const struct domain *d,
