@@ -71,6 +71,11 @@ static const char SQL_HAS_CUSTOMERS[] = "SELECT 1 FROM customer WHERE reseller =
 static const char SQL_DELETE[] = "DELETE FROM customer WHERE id = ?";
 static const char SQL_PROPS_GET[] =
 	"SELECT name, value, category, permission FROM customer_property WHERE customer_id = ? ORDER BY name";
+/* a listing page's properties, EXTRAS_BATCH customers a statement (unused
+ * slots bound to 0; rows of a customer not in the batch are ignored) */
+static const char SQL_PROPS_BATCH[] =
+	"SELECT customer_id, name, value, category, permission FROM customer_property"
+	" WHERE customer_id" EXTRAS_IN " ORDER BY customer_id, name";
 static const char SQL_PROPS_DROP[] = "DELETE FROM customer_property WHERE customer_id = ?";
 static const char SQL_PROP_MERGE[] =
 	"INSERT INTO customer_property (customer_id, name, value, category, permission) VALUES (?, ?, ?, ?, ?)"
@@ -215,6 +220,48 @@ static enum ngn_status load_props(struct db *db, struct cust_op *op, struct cust
 	struct db_val a[1] = { DB_I(out->id) };
 	enum ngn_status st = db_query(db, SQL_PROPS_GET, a, 1, prop_row, op, NULL);
 	op->out = saved;
+	return st;
+}
+
+struct props_batch {
+	struct cust_op *op;
+	struct customer *v;
+	size_t n;
+};
+
+static enum ngn_status batch_prop_row(void *arg, const struct db_val *c, size_t ncols)
+{
+	struct props_batch *b = arg;
+	int64_t id = store_col_int(&c[0]);
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->v[i].id != id)
+			continue;
+		struct customer *saved = b->op->out;
+		b->op->out = &b->v[i];
+		enum ngn_status st = prop_row(b->op, c + 1, ncols - 1);
+		b->op->out = saved;
+		return st;
+	}
+	return NGN_OK;
+}
+
+/* Properties of a listing's page v[0..n): one statement per EXTRAS_BATCH
+ * customers instead of one per customer. */
+static enum ngn_status load_page_props(struct db *db, struct cust_op *op, struct customer *v, size_t n)
+{
+	enum ngn_status st = NGN_OK;
+	for (size_t i = 0; i < n; i++) {
+		v[i].props = NULL;
+		v[i].nprops = 0;
+		v[i].props_set = 1;
+	}
+	for (size_t off = 0; st == NGN_OK && off < n; off += EXTRAS_BATCH) {
+		struct props_batch b = { op, v + off, n - off < EXTRAS_BATCH ? n - off : EXTRAS_BATCH };
+		struct db_val ids[EXTRAS_BATCH];
+		for (size_t i = 0; i < EXTRAS_BATCH; i++)
+			ids[i] = DB_I(i < b.n ? b.v[i].id : 0);
+		st = db_query(db, SQL_PROPS_BATCH, ids, EXTRAS_BATCH, batch_prop_row, &b, NULL);
+	}
 	return st;
 }
 
@@ -478,21 +525,12 @@ static enum ngn_status list_body(struct db *db, void *arg)
 	int resellers = cq->only_resellers || (op->only_resellers && cq->customer == 0);
 	query_int(&q, "c.id = c.reseller AND ? = 1", resellers);
 	store_scope_query(&q, op->sc, "c.reseller = ?", "c.id = ?");
-	enum ngn_status st = query_order(&q, &cq->order, &op->res->err);
-	if (st == NGN_OK)
-		st = query_range(&q, &cq->range, &op->res->err);
-	if (st == NGN_OK)
-		st = query_finish(&q, &op->res->err);
-	if (st != NGN_OK)
-		return st;
 	memset(op->list, 0, sizeof *op->list);
-	st = db_query_built(db, q.count_sql, q.args, q.nargs, store_count_row, &op->list->total, NULL);
+	enum ngn_status st = store_list(db, &q, &cq->order, &cq->range, &op->list->total, list_row, op,
+					&op->res->err);
+	/* listings carry properties (CDRTool reads accounts[i].properties) */
 	if (st == NGN_OK)
-		st = db_query_built(db, q.page_sql, q.args, q.page_nargs, list_row, op, NULL);
-	/* listings carry properties (CDRTool reads accounts[i].properties):
-	 * one indexed read per row of the page */
-	for (size_t i = 0; st == NGN_OK && i < op->list->n; i++)
-		st = load_props(db, op, &op->list->v[i]);
+		st = load_page_props(db, op, op->list->v, op->list->n);
 	return st;
 }
 

@@ -315,6 +315,40 @@ START_TEST(listings_fixtures)
 }
 END_TEST
 
+/* A page of more customers than one properties statement reads (40): every
+ * customer carries its own properties, none of another's. */
+START_TEST(listing_page_carries_each_customers_properties)
+{
+	char name[32], items[512];
+	long long ids[45];
+	for (int i = 0; i < 45; i++) {
+		snprintf(name, sizeof name, "page%02d", i);
+		ids[i] = add_ok(name, "page-pw", 0);
+		if (i % 3 == 0)
+			continue; /* some have none */
+		snprintf(items, sizeof items,
+			 "<item><name xsi:type=\"xsd:string\">p%d</name><category xsi:type=\"xsd:string\">c</category>"
+			 "<value xsi:type=\"xsd:string\">v%lld</value><permission xsi:type=\"xsd:string\">customer"
+			 "</permission></item>",
+			 i, ids[i]);
+		OK(set_props(ids[i], items, 1));
+	}
+	OK(list("getCustomers", "<username>page%</username>", "", 100));
+	ck_assert_int_eq((int)XN(R "/total"), 45);
+	ck_assert_int_eq((int)XN("count(" R "/accounts/item)"), 45);
+	char xp[160], want[32];
+	for (int i = 0; i < 45; i++) {
+		snprintf(xp, sizeof xp, "count(" R "/accounts/item[id=%lld]/properties/item)", ids[i]);
+		ck_assert_int_eq((int)XN(xp), i % 3 == 0 ? 0 : 1);
+		if (i % 3 == 0)
+			continue;
+		snprintf(xp, sizeof xp, R "/accounts/item[id=%lld]/properties/item[1]/value", ids[i]);
+		snprintf(want, sizeof want, "v%lld", ids[i]);
+		ck_assert_str_eq(XS(xp), want);
+	}
+}
+END_TEST
+
 /* The store narrows by scope already (the port stays admin-only until the
  * tenancy step opens it): a reseller sees its own customers only, and no
  * one but the operator gets clear passwords back. */
@@ -451,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, set_properties_merges_by_name);
 	tcase_add_test(tc, get_properties_fixture_is_a_bare_list);
 	tcase_add_test(tc, listings_fixtures);
+	tcase_add_test(tc, listing_page_carries_each_customers_properties);
 	tcase_add_test(tc, store_narrows_by_scope);
 	tcase_add_test(tc, delete_fixture_and_faults);
 	tcase_add_test(tc, undefined_update_customer_faults);
